@@ -1,0 +1,68 @@
+import {
+  RegionSchema,
+  StreamIdSchema,
+  validate,
+  type Capacity,
+  type Region,
+  type StreamId,
+} from '@p2pcdn/core';
+import { PlayerError } from './player-error.ts';
+
+/** Upload a tab offers its children when `?upload=` is absent, kbit/s. */
+export const DEFAULT_UPLOAD_KBPS = 8000;
+/** Segment cache a tab keeps when `?cache=` (MB) is absent. */
+export const DEFAULT_CACHE_BYTES = 200 * 1024 * 1024;
+/** Region when `?region=` is absent. */
+export const DEFAULT_REGION: Region = 'local';
+
+/** What the page's query string asks for. */
+export interface PageParams {
+  /** The stream to play, or `null` for the list of streams. */
+  streamId: StreamId | null;
+  region: Region;
+  capacity: Capacity;
+}
+
+/**
+ * Reads `?stream=<id>&region=<slug>&upload=<kbps>&cache=<MB>`. Throws a {@link PlayerError}
+ * of kind `bad-request` naming the offending parameter.
+ */
+export function parsePageParams(search: string): PageParams {
+  const query = new URLSearchParams(search);
+  const stream = query.get('stream');
+  let streamId: StreamId | null = null;
+  if (stream !== null && stream !== '') {
+    const parsed = validate(StreamIdSchema, stream);
+    if (!parsed.ok)
+      throw new PlayerError('bad-request', `"${stream}" is not a stream name: ${parsed.error.message}.`);
+    streamId = parsed.value;
+  }
+
+  let region = DEFAULT_REGION;
+  const regionParam = query.get('region');
+  if (regionParam !== null && regionParam !== '') {
+    const parsed = validate(RegionSchema, regionParam);
+    if (!parsed.ok)
+      throw new PlayerError('bad-request', `"${regionParam}" is not a region: ${parsed.error.message}.`);
+    region = parsed.value;
+  }
+
+  return {
+    streamId,
+    region,
+    capacity: {
+      uploadKbps: intParam(query, 'upload', DEFAULT_UPLOAD_KBPS, 10_000_000),
+      cacheBytes: intParam(query, 'cache', DEFAULT_CACHE_BYTES / (1024 * 1024), 1024 * 1024) * 1024 * 1024,
+    },
+  };
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new PlayerError('bad-request', `?${name}= must be a whole number from 0 to ${max}, not "${raw}".`);
+  }
+  return value;
+}
