@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapacitySchema, NodeIdSchema, RegionSchema, StreamIdSchema } from './common.ts';
+import { CapacitySchema, NodeIdSchema, OriginNodeIdSchema, RegionSchema, StreamIdSchema } from './common.ts';
 import { NodeRoleSchema } from './signaling.ts';
 import { StreamInfoSchema } from './stream.ts';
 
@@ -9,7 +9,8 @@ import { StreamInfoSchema } from './stream.ts';
  */
 
 export const TopologyNodeSchema = z.strictObject({
-  id: NodeIdSchema,
+  /** A node id, or `origin:<streamId>` for a stream's origin (role `origin`, agent `http`). */
+  id: z.union([NodeIdSchema, OriginNodeIdSchema]),
   role: z.union([NodeRoleSchema, z.literal('origin')]),
   name: z.string().max(64),
   region: RegionSchema.optional(),

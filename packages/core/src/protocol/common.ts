@@ -17,6 +17,17 @@ export const StreamIdSchema = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'stream id: a lowercase slug of 1-63 characters');
 export type StreamId = z.infer<typeof StreamIdSchema>;
 
+/** Id of a stream's origin as a pseudo-node in topologies: `origin:<streamId>`. */
+export const OriginNodeIdSchema = z
+  .string()
+  .regex(/^origin:[a-z0-9][a-z0-9-]{0,62}$/, 'origin node id: "origin:" and a stream id');
+export type OriginNodeId = `origin:${string}`;
+
+/** The pseudo-node id of `streamId`'s origin. */
+export function originNodeId(streamId: StreamId): OriginNodeId {
+  return `origin:${streamId}`;
+}
+
 /** Coarse location label used to keep paths short, e.g. `eu-west`. */
 export const RegionSchema = z
   .string()

@@ -48,6 +48,15 @@ export const LinkStatsSchema = z.strictObject({
 });
 export type LinkStats = z.infer<typeof LinkStatsSchema>;
 
+/** Cumulative per-stream counters, so nodes serving several streams can be accounted per stream. */
+export const StreamCountersSchema = z.strictObject({
+  streamId: StreamIdSchema,
+  httpBytes: z.number().int().nonnegative(),
+  p2pBytes: z.number().int().nonnegative(),
+  uploadBytes: z.number().int().nonnegative(),
+});
+export type StreamCounters = z.infer<typeof StreamCountersSchema>;
+
 /** Heartbeat with the node's own figures; cumulative counters, the coordinator derives rates. */
 export const NodeStatsSchema = z.strictObject({
   /** Segment bytes fetched over HTTP from the origin. */
@@ -65,6 +74,11 @@ export const NodeStatsSchema = z.strictObject({
   stalls: z.number().int().nonnegative().optional(),
   /** Bytes currently held in the segment store. */
   storeBytes: z.number().int().nonnegative().optional(),
+  /**
+   * The same counters split per stream. Optional; without it the coordinator attributes the
+   * node's counters to its stream only when it is in exactly one.
+   */
+  streams: z.array(StreamCountersSchema).max(64).optional(),
 });
 export type NodeStats = z.infer<typeof NodeStatsSchema>;
 
