@@ -3,3 +3,4 @@ export * from './engine/index.ts';
 export * from './store/index.ts';
 export * from './testing/index.ts';
 export * from './tree/index.ts';
+export * from './agent/index.ts';

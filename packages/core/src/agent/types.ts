@@ -1,0 +1,95 @@
+import type { Clock, LinkRole, Logger, PeerLink } from '../engine/types.ts';
+import type { StoreListener } from '../store/segment-store.ts';
+import type {
+  ClientMessage,
+  ErrorBody,
+  LinkStats,
+  NodeId,
+  NodeStats,
+  SegmentKey,
+  StreamId,
+  StreamInfo,
+} from '../protocol/index.ts';
+import type { AgentError } from './errors.ts';
+import type { ConnectionInfo } from './peer-connections.ts';
+import type { SignalingChannel } from './signaling-channel.ts';
+import type { PeerFactory } from './simple-peer-link.ts';
+
+/** The `hello` fields a host chooses (the agent adds `type` and `protocol`). */
+export type HelloFields = Omit<Extract<ClientMessage, { type: 'hello' }>, 'type' | 'protocol'>;
+
+/** Cumulative figures the engine reports for heartbeats. */
+export interface EngineStats {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadBytes: number;
+  links: readonly LinkStats[];
+  storeBytes?: number;
+}
+
+/** What the agent needs from the peer engine (`PeerEngine` satisfies it). */
+export interface AgentEngine {
+  /** Hands an open link to the engine for one stream, on the given side of the edge. */
+  addLink(streamId: StreamId, link: PeerLink, role: LinkRole): void;
+  stats(): EngineStats;
+}
+
+/** What the agent needs from the segment store, for the table of contents. */
+export interface AgentStore {
+  subscribe(listener: StoreListener, streamId?: StreamId): () => void;
+  keys(streamId: StreamId): SegmentKey[];
+}
+
+/** Player-only figures merged into each heartbeat. */
+export type HostStats = Pick<NodeStats, 'bufferSec' | 'startupMs' | 'stalls'>;
+
+export interface NodeAgentOptions {
+  signaling: SignalingChannel;
+  engine: AgentEngine;
+  /** Source of `have` messages; omit for a node that caches nothing. */
+  store?: AgentStore;
+  peerFactory: PeerFactory;
+  clock: Clock;
+  /** Extra heartbeat figures from the host (buffer, startup, stalls), read at each heartbeat. */
+  hostStats?: () => HostStats;
+  /** Per connection attempt. Default 15 s. */
+  connectTimeoutMs?: number;
+  /** Attempts per parent before `parent-failed`. Default 3. */
+  connectAttempts?: number;
+  /** How long store changes are batched before a `have`. Default 500 ms. */
+  haveIntervalMs?: number;
+  /** Delay before saying hello again after a failed re-hello. Default 2 s. */
+  rehelloRetryMs?: number;
+  /** Upper bound on simultaneous WebRTC connections. Default 128. */
+  maxConnections?: number;
+  /** UTF-8 decoder for text frames arriving as bytes (e.g. `TextDecoder`); a pure one by default. */
+  decodeText?: (bytes: Uint8Array) => string;
+  log?: Logger;
+}
+
+/** A node's assignment in one stream, as the last `parents` message described it. */
+export interface StreamAssignment {
+  streamId: StreamId;
+  stream: StreamInfo;
+  /** Parents the node should pull from (connected or not yet). */
+  parents: NodeId[];
+  /** Whether the node may (and should) fetch this stream from the origin itself. */
+  origin: boolean;
+}
+
+/** Events a {@link NodeAgent} emits to its host. */
+export interface NodeAgentEvents {
+  [event: string]: (...args: never[]) => void;
+  /** The coordinator (re)assigned this node's parents in a stream. */
+  assignment: (assignment: StreamAssignment) => void;
+  /** Permission to fetch `streamId` from the origin was granted or withdrawn. */
+  origin: (streamId: StreamId, allowed: boolean, stream: StreamInfo | undefined) => void;
+  /** A WebRTC link opened (and was handed to the engine) or closed. */
+  link: (info: ConnectionInfo, event: 'open' | 'close') => void;
+  /** The node no longer serves or watches `streamId` (`release` from the coordinator, or `leave`). */
+  release: (streamId: StreamId) => void;
+  /** Signalling went down or came back (after `reconnected` the node has a fresh Welcome). */
+  signaling: (state: 'disconnected' | 'reconnected') => void;
+  /** The coordinator reported an error, or a background send failed. */
+  error: (error: ErrorBody | AgentError) => void;
+}
