@@ -319,4 +319,25 @@ describe('NodeAgent', () => {
     expect(relay.engine.links.map((l) => [l.peerId, l.role])).toEqual([['v1', 'child']]);
     expect(relay.agent.links().map((l) => l.state)).toEqual(['connected']);
   });
+
+  it('builds the engine from the Welcome when given a factory, and rebuilds it for a new id', async () => {
+    const { clock, make } = setup({ freshIds: true });
+    const built: string[] = [];
+    let destroyed = 0;
+    const viewer = make('v1', {
+      engine: (welcome) => {
+        built.push(welcome.nodeId);
+        const engine = new FakeEngine();
+        return Object.assign(engine, { destroy: () => destroyed++ });
+      },
+    });
+    expect(viewer.agent.engine).toBeUndefined();
+    await viewer.agent.start(viewerHello);
+    expect(viewer.agent.engine).toBeInstanceOf(FakeEngine);
+    viewer.signaling.disconnect();
+    viewer.signaling.reconnect();
+    await clock.flush();
+    expect(built).toEqual(['v1', 'v1-2']);
+    expect(destroyed).toBe(1);
+  });
 });

@@ -50,7 +50,7 @@ type AgentPhase = 'idle' | 'starting' | 'running' | 'stopped';
  */
 export class NodeAgent {
   private readonly signaling: SignalingChannel;
-  private readonly engine: AgentEngine;
+  private currentEngine: AgentEngine | undefined;
   private readonly store: AgentStore | undefined;
   private readonly options: NodeAgentOptions;
   private readonly log: Logger;
@@ -72,7 +72,7 @@ export class NodeAgent {
   constructor(options: NodeAgentOptions) {
     this.options = options;
     this.signaling = options.signaling;
-    this.engine = options.engine;
+    this.currentEngine = typeof options.engine === 'function' ? undefined : options.engine;
     this.store = options.store;
     this.log = options.log ?? (() => {});
     this.events = new TypedEmitter(this.log);
@@ -98,6 +98,11 @@ export class NodeAgent {
   /** The coordinator-assigned id, once started. */
   get nodeId(): NodeId | undefined {
     return this.currentWelcome?.nodeId;
+  }
+
+  /** The engine links go to (built at the first Welcome when a factory was given). */
+  get engine(): AgentEngine | undefined {
+    return this.currentEngine;
   }
 
   /** The latest Welcome, once started. */
@@ -152,7 +157,7 @@ export class NodeAgent {
       const welcome = await this.signaling.send({ type: 'hello', protocol: 1, ...hello });
       if (this.phase !== 'starting') throw new AgentError('state', 'stopped while starting');
       this.phase = 'running';
-      this.acceptWelcome(welcome);
+      this.acceptWelcome(welcome, false);
       return welcome;
     } catch (error) {
       if (this.phase === 'starting') this.teardown();
@@ -218,8 +223,18 @@ export class NodeAgent {
       throw new AgentError('state', `${what}() needs a started agent (${this.phase})`);
   }
 
-  private acceptWelcome(welcome: Welcome): void {
+  private acceptWelcome(welcome: Welcome, idChanged: boolean): void {
     this.currentWelcome = welcome;
+    const factory = this.options.engine;
+    if (typeof factory === 'function') {
+      if (!this.currentEngine || idChanged) {
+        this.currentEngine?.destroy?.();
+        this.currentEngine = factory(welcome);
+        this.events.emit('engine', this.currentEngine);
+      }
+    } else {
+      this.currentEngine?.setNodeId?.(welcome.nodeId);
+    }
     this.startHeartbeat();
     const backlog = this.backlog;
     this.backlog = [];
@@ -316,8 +331,13 @@ export class NodeAgent {
       link.close();
       return;
     }
+    const engine = this.currentEngine;
+    if (!engine) {
+      link.close();
+      return;
+    }
     if (info.role === 'child' && !st) this.stream(info.streamId);
-    this.engine.addLink(info.streamId, link, info.role);
+    engine.addLink(info.streamId, link, info.role);
     this.events.emit('link', info, 'open');
     if (info.role === 'parent') {
       this.post({ type: 'connected', streamId: info.streamId, parentId: info.peerId });
@@ -367,7 +387,7 @@ export class NodeAgent {
 
   /** The heartbeat payload: the engine's counters plus the host's player figures. */
   collectStats(): NodeStats {
-    const engine = this.engine.stats();
+    const engine = this.currentEngine?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadBytes: 0, links: [] };
     const host = this.options.hostStats?.() ?? {};
     const stats: NodeStats = {
       httpBytes: count(engine.httpBytes),
@@ -376,6 +396,14 @@ export class NodeAgent {
       links: engine.links.slice(0, 256).map((l) => ({ ...l })),
     };
     if (engine.storeBytes !== undefined) stats.storeBytes = count(engine.storeBytes);
+    if (engine.streams) {
+      stats.streams = engine.streams.slice(0, 64).map((s) => ({
+        streamId: s.streamId,
+        httpBytes: count(s.httpBytes),
+        p2pBytes: count(s.p2pBytes),
+        uploadBytes: count(s.uploadBytes),
+      }));
+    }
     if (host.bufferSec !== undefined) stats.bufferSec = Math.max(0, host.bufferSec);
     if (host.startupMs !== undefined) stats.startupMs = Math.max(0, host.startupMs);
     if (host.stalls !== undefined) stats.stalls = count(host.stalls);
@@ -411,7 +439,8 @@ export class NodeAgent {
     try {
       const welcome = await this.signaling.send({ type: 'hello', protocol: 1, ...this.hello });
       if (this.phase !== 'running') return;
-      if (welcome.nodeId !== previousId) {
+      const idChanged = welcome.nodeId !== previousId;
+      if (idChanged) {
         // Peers and the coordinator knew us by the old id: every edge must be re-planned.
         this.connections.closeAll(undefined, 'node id changed');
         for (const [id, st] of this.streams) {
@@ -423,7 +452,7 @@ export class NodeAgent {
           }
         }
       }
-      this.acceptWelcome(welcome);
+      this.acceptWelcome(welcome, idChanged);
       for (const [id, st] of [...this.streams]) {
         if (st.joined) await this.rejoin(id);
         else this.sendInventory(id);

@@ -8,7 +8,9 @@ import type {
   NodeStats,
   SegmentKey,
   StreamId,
+  StreamCounters,
   StreamInfo,
+  Welcome,
 } from '../protocol/index.ts';
 import type { AgentError } from './errors.ts';
 import type { ConnectionInfo } from './peer-connections.ts';
@@ -25,6 +27,8 @@ export interface EngineStats {
   uploadBytes: number;
   links: readonly LinkStats[];
   storeBytes?: number;
+  /** The same counters split per stream, when the engine keeps them. */
+  streams?: readonly StreamCounters[];
 }
 
 /** What the agent needs from the peer engine (`PeerEngine` satisfies it). */
@@ -32,7 +36,18 @@ export interface AgentEngine {
   /** Hands an open link to the engine for one stream, on the given side of the edge. */
   addLink(streamId: StreamId, link: PeerLink, role: LinkRole): void;
   stats(): EngineStats;
+  /** Called with each Welcome's node id before any link is handed over, when implemented. */
+  setNodeId?(nodeId: NodeId): void;
+  /** Called when the agent replaces an engine its {@link EngineFactory} built. */
+  destroy?(): void;
 }
+
+/**
+ * Builds the engine once the coordinator has assigned this node's id (the peer engine announces
+ * it on every link). Called at the first Welcome, and again after a reconnect that brought a new
+ * id (the previous engine is destroyed first; its links were already closed).
+ */
+export type EngineFactory = (welcome: Welcome) => AgentEngine;
 
 /** What the agent needs from the segment store, for the table of contents. */
 export interface AgentStore {
@@ -45,7 +60,8 @@ export type HostStats = Pick<NodeStats, 'bufferSec' | 'startupMs' | 'stalls'>;
 
 export interface NodeAgentOptions {
   signaling: SignalingChannel;
-  engine: AgentEngine;
+  /** The engine, or a factory that builds it from the Welcome (use this for `PeerEngine`). */
+  engine: AgentEngine | EngineFactory;
   /** Source of `have` messages; omit for a node that caches nothing. */
   store?: AgentStore;
   peerFactory: PeerFactory;
@@ -84,6 +100,8 @@ export interface NodeAgentEvents {
   assignment: (assignment: StreamAssignment) => void;
   /** Permission to fetch `streamId` from the origin was granted or withdrawn. */
   origin: (streamId: StreamId, allowed: boolean, stream: StreamInfo | undefined) => void;
+  /** The agent built (or rebuilt) the engine with its {@link EngineFactory}. */
+  engine: (engine: AgentEngine) => void;
   /** A WebRTC link opened (and was handed to the engine) or closed. */
   link: (info: ConnectionInfo, event: 'open' | 'close') => void;
   /** The node no longer serves or watches `streamId` (`release` from the coordinator, or `leave`). */
