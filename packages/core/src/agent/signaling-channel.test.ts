@@ -78,11 +78,14 @@ describe('socketSignaling', () => {
     const clock = new ManualClock();
     const socket = new FakeSocket();
     socket.connected = true;
-    const channel = socketSignaling(socket, { clock, ackTimeoutMs: 1000 });
-    const pending = channel.send({ type: 'leave' });
+    const channel = socketSignaling(socket, { clock, ackTimeoutMs: 1000, ackTimeoutsMs: { leave: 3000 } });
+    const late = channel.send({ type: 'leave' }).catch((e: unknown) => e);
+    const pending = channel.send({ type: 'have', streamId: 's', added: [], removed: [] });
     const result = pending.catch((e: unknown) => e);
     await clock.advance(1000);
     expect(await result).toMatchObject({ kind: 'timeout' });
+    await clock.advance(2000);
+    expect(await late).toMatchObject({ kind: 'timeout' });
   });
 
   it('fails pending sends on disconnect and refuses new ones until reconnected', async () => {

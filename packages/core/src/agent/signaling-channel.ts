@@ -58,6 +58,11 @@ export interface SocketSignalingOptions {
   clock: Clock;
   /** How long to wait for an acknowledgement. Default 10 s. */
   ackTimeoutMs?: number;
+  /**
+   * Per-type overrides of `ackTimeoutMs`. Default: `leave` 60 s, since the coordinator answers it
+   * only after the node's children have moved to other parents.
+   */
+  ackTimeoutsMs?: Partial<Record<ClientMessage['type'], number>>;
   log?: Logger;
 }
 
@@ -103,6 +108,10 @@ export function socketSignaling(
   options: SocketSignalingOptions,
 ): SignalingChannel {
   const { clock, ackTimeoutMs = 10_000, log = () => {} } = options;
+  const timeouts: Partial<Record<ClientMessage['type'], number>> = {
+    leave: 60_000,
+    ...options.ackTimeoutsMs,
+  };
   const messageListeners = new Set<(msg: ServerMessage) => void>();
   const disconnectListeners = new Set<(reason: string) => void>();
   const reconnectListeners = new Set<() => void>();
@@ -162,9 +171,10 @@ export function socketSignaling(
         const fail = (error: AgentError): void => {
           if (settle()) reject(error);
         };
+        const timeoutMs = timeouts[msg.type] ?? ackTimeoutMs;
         const timer = clock.setTimeout(
-          () => fail(new AgentError('timeout', `no ack for ${msg.type} within ${ackTimeoutMs} ms`)),
-          ackTimeoutMs,
+          () => fail(new AgentError('timeout', `no ack for ${msg.type} within ${timeoutMs} ms`)),
+          timeoutMs,
         );
         pending.add(fail);
         socket.emit('msg', msg, (res: unknown) => {

@@ -26,9 +26,9 @@ export interface EngineStats {
   p2pBytes: number;
   uploadBytes: number;
   links: readonly LinkStats[];
-  storeBytes?: number;
+  storeBytes?: number | undefined;
   /** The same counters split per stream, when the engine keeps them. */
-  streams?: readonly StreamCounters[];
+  streams?: readonly StreamCounters[] | undefined;
 }
 
 /** What the agent needs from the peer engine (`PeerEngine` satisfies it). */
