@@ -1,1 +1,2 @@
 export * from './manual-clock.ts';
+export * from './engine-harness.ts';

@@ -1,0 +1,148 @@
+import { MAX_SEGMENT_BYTES, segmentKey, type PeerMessage, type SegmentRef } from '../protocol/index.ts';
+import type { SegmentStore } from '../store/segment-store.ts';
+import { createCancelSource, type CancelSource } from './cancel.ts';
+import type { LinkSession } from './link-session.ts';
+import type { UploadJob, UploadScheduler } from './upload-scheduler.ts';
+import type { CancelToken, Logger } from './types.ts';
+
+type RequestMessage = Extract<PeerMessage, { type: 'request' }>;
+type MissReason = Extract<PeerMessage, { type: 'miss' }>['reason'];
+
+/** Outcome of looking for a segment this node does not hold, on behalf of a child. */
+export type FetchThroughResult = { data: Uint8Array } | { miss: MissReason };
+
+export interface ChildServerDeps {
+  store: SegmentStore;
+  scheduler: UploadScheduler;
+  /** Finds a segment upstream (parents, then origin); coalesced by the caller. */
+  fetchThrough(segment: SegmentRef, requester: LinkSession, cancel: CancelToken): Promise<FetchThroughResult>;
+  /** Requests one child may have open at once; more are answered `busy`. */
+  maxRequestsPerChild: number;
+  onBadFrame(session: LinkSession, reason: string): void;
+  log: Logger;
+}
+
+interface Serving {
+  id: number;
+  key: string;
+  /** Cancels the fetch-through while the segment is being looked for. */
+  fetch: CancelSource | undefined;
+  /** Set once the data is being sent. */
+  job: UploadJob | undefined;
+}
+
+/**
+ * Answers children's requests: from the store when the segment is held, otherwise by fetching it
+ * through this node's own sources. Keeps per-link request state so `cancel` and link loss stop
+ * exactly the work of that child.
+ */
+export class ChildServer {
+  private readonly serving = new Map<LinkSession, Map<number, Serving>>();
+
+  constructor(private readonly deps: ChildServerDeps) {}
+
+  /** Requests being served (looked up or sent) across all children. */
+  get activeCount(): number {
+    let n = 0;
+    for (const requests of this.serving.values()) n += requests.size;
+    return n;
+  }
+
+  /** Whether a child on `session` is waiting for `key` (so it must not be asked for it). */
+  isServing(session: LinkSession, key: string): boolean {
+    const requests = this.serving.get(session);
+    if (!requests) return false;
+    for (const s of requests.values()) if (s.key === key) return true;
+    return false;
+  }
+
+  handleRequest(session: LinkSession, msg: RequestMessage): void {
+    const { id, segment } = msg;
+    if (session.streams.get(segment.streamId) !== 'child') {
+      this.deps.log('link %s asked for %s outside its streams', session.peerId, segment.streamId);
+      session.sendControl({ type: 'miss', id, reason: 'bad-request' });
+      return;
+    }
+    let requests = this.serving.get(session);
+    if (requests?.has(id)) return this.deps.onBadFrame(session, `request id ${id} already in use`);
+    if (requests && requests.size >= this.deps.maxRequestsPerChild) {
+      session.sendControl({ type: 'miss', id, reason: 'busy' });
+      return;
+    }
+    if (!requests) {
+      requests = new Map();
+      this.serving.set(session, requests);
+    }
+    const serving: Serving = { id, key: segmentKey(segment), fetch: undefined, job: undefined };
+    requests.set(id, serving);
+
+    const held = this.deps.store.get(segment);
+    if (held) return this.send(session, serving, held);
+
+    const fetch = createCancelSource();
+    serving.fetch = fetch;
+    this.deps.fetchThrough(segment, session, fetch.token).then(
+      (result) => {
+        if (!this.isCurrent(session, serving)) return;
+        serving.fetch = undefined;
+        if ('data' in result) this.send(session, serving, result.data);
+        else this.answerMiss(session, serving, result.miss);
+      },
+      (err: unknown) => {
+        this.deps.log('fetch-through for %s failed: %O', serving.key, err);
+        if (this.isCurrent(session, serving)) this.answerMiss(session, serving, 'upstream-failed');
+      },
+    );
+  }
+
+  handleCancel(session: LinkSession, id: number): void {
+    const serving = this.serving.get(session)?.get(id);
+    // Unknown ids are fine: the cancel crossed our last frame or our miss.
+    if (serving) this.stop(session, serving);
+  }
+
+  /** Forgets every request of a closed link, stopping its fetches and uploads. */
+  dropSession(session: LinkSession): void {
+    const requests = this.serving.get(session);
+    if (!requests) return;
+    for (const serving of [...requests.values()]) this.stop(session, serving);
+    this.serving.delete(session);
+  }
+
+  private send(session: LinkSession, serving: Serving, data: Uint8Array): void {
+    if (data.byteLength > MAX_SEGMENT_BYTES) return this.answerMiss(session, serving, 'not-found');
+    if (!session.sendControl({ type: 'data-start', id: serving.id, size: data.byteLength })) {
+      return this.forget(session, serving);
+    }
+    const job: UploadJob = {
+      target: session,
+      id: serving.id,
+      data,
+      onDone: () => this.forget(session, serving),
+    };
+    serving.job = job;
+    this.deps.scheduler.start(job);
+  }
+
+  private answerMiss(session: LinkSession, serving: Serving, reason: MissReason): void {
+    this.forget(session, serving);
+    session.sendControl({ type: 'miss', id: serving.id, reason });
+  }
+
+  private stop(session: LinkSession, serving: Serving): void {
+    this.forget(session, serving);
+    if (serving.job) this.deps.scheduler.cancel(serving.job);
+    serving.fetch?.cancel();
+  }
+
+  private forget(session: LinkSession, serving: Serving): void {
+    const requests = this.serving.get(session);
+    if (requests?.get(serving.id) !== serving) return;
+    requests.delete(serving.id);
+    if (requests.size === 0) this.serving.delete(session);
+  }
+
+  private isCurrent(session: LinkSession, serving: Serving): boolean {
+    return this.serving.get(session)?.get(serving.id) === serving;
+  }
+}

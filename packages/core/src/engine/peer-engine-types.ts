@@ -1,0 +1,68 @@
+import type { NodeId, SegmentRef, StreamId } from '../protocol/index.ts';
+import type { SegmentStore } from '../store/segment-store.ts';
+import type { CancelToken, Clock, LinkRole, Logger, OriginFetch, SegmentSource } from './types.ts';
+
+/** Settings of a `PeerEngine`; everything but identity, clock and store has a default. */
+export interface PeerEngineOptions {
+  /** This node's coordinator-assigned id, sent in `hello`. */
+  nodeId: NodeId;
+  clock: Clock;
+  /** Where received segments go and served segments come from. */
+  store: SegmentStore;
+  /** HTTP fetch from the origin, used to serve children when `allowOrigin` says so. */
+  originFetch?: OriginFetch;
+  /** Whether this node may fetch `streamId` from the origin (asked each time). Default: always. */
+  allowOrigin?: (streamId: StreamId) => boolean;
+  /**
+   * Checks a segment received from a peer (e.g. its SHA-256 against the signed manifest) before
+   * it is stored, used or forwarded. A peer whose data fails is reported as misbehaving.
+   */
+  verifySegment?: (segment: SegmentRef, data: Uint8Array) => boolean | Promise<boolean>;
+  /** Upload cap across all children, bytes per second. Default: unlimited. */
+  uploadBytesPerSecond?: number;
+  /** Burst the upload cap allows, bytes. Default: a quarter second of upload. */
+  uploadBurstBytes?: number;
+  /** No frames are queued into a link whose send buffer holds more than this. Default 1 MiB. */
+  highWaterMarkBytes?: number;
+  /** How often a link held back by backpressure is polled, ms. Default 20. */
+  backpressurePollMs?: number;
+  /** A request to a parent is abandoned after this long without a frame, ms. Default 4000. */
+  stallTimeoutMs?: number;
+  /** How long a child's fetch-through waits on this node's parents, ms. Default 8000. */
+  upstreamTimeoutMs?: number;
+  /** How long a child's fetch-through waits on the origin, ms. Default 15000. */
+  originTimeoutMs?: number;
+  /** Requests one child may have open at once. Default 16. */
+  maxRequestsPerChild?: number;
+  /** Protocol violations after which a peer is cut off and reported. Default 16. */
+  badFrameThreshold?: number;
+  /** Ping interval for RTT, ms; 0 disables. Default 5000. */
+  pingIntervalMs?: number;
+  log?: Logger;
+}
+
+/** Options of `PeerEngine.fetchFromPeers`. */
+export interface FetchFromPeersOptions {
+  /** Resolve with null after this many ms. */
+  timeoutMs: number;
+  /** Cancelling rejects with a `cancelled` `PeerEngineError`. */
+  cancel?: CancelToken | undefined;
+}
+
+/** A segment the engine obtained (not counting cache hits). */
+export interface SegmentEvent {
+  segment: SegmentRef;
+  bytes: number;
+  /** `p2p` from a parent, `http` from the origin (fetched through for a child). */
+  source: Exclude<SegmentSource, 'cache'>;
+  /** The parent that sent it, for `p2p`. */
+  peerId?: NodeId;
+}
+
+/** A link left the engine (closed by the peer, the host, or for misbehaviour). */
+export interface LinkClosedEvent {
+  peerId: NodeId;
+  /** The streams it carried and the peer's role in each. */
+  streams: { streamId: StreamId; role: LinkRole }[];
+  reason: string;
+}

@@ -1,0 +1,359 @@
+import {
+  MAX_SEGMENT_BYTES,
+  segmentKey,
+  type LinkStats,
+  type NodeId,
+  type NodeStats,
+  type SegmentRef,
+  type StreamId,
+} from '../protocol/index.ts';
+import type { SegmentStore } from '../store/segment-store.ts';
+import { ChildServer, type FetchThroughResult } from './child-server.ts';
+import { Coalescer } from './coalescer.ts';
+import { PeerEngineError } from './errors.ts';
+import { LinkSession } from './link-session.ts';
+import { ListenerSet } from './listeners.ts';
+import { rankParents } from './parent-ranking.ts';
+import { UploadScheduler } from './upload-scheduler.ts';
+import type {
+  FetchFromPeersOptions,
+  LinkClosedEvent,
+  PeerEngineOptions,
+  SegmentEvent,
+} from './peer-engine-types.ts';
+import type { CancelToken, Clock, LinkRole, LoadedSegment, Logger, OriginFetch, PeerLink } from './types.ts';
+
+const noop: Logger = () => {};
+
+/**
+ * The peer engine every node runs, over links the host hands it: it pulls segments from parent
+ * links, serves (and fetches through for) child links within an upload cap, and keeps figures.
+ * All input from peers is validated; a peer that keeps breaking the protocol is cut off.
+ */
+export class PeerEngine {
+  private readonly clock: Clock;
+  private readonly store: SegmentStore;
+  private readonly log: Logger;
+  private readonly sessions = new Set<LinkSession>();
+  private readonly byLink = new Map<PeerLink, LinkSession>();
+  private readonly badFrames = new Map<NodeId, number>();
+  private readonly scheduler: UploadScheduler;
+  private readonly children: ChildServer;
+  private readonly peerFetches: Coalescer<LoadedSegment>;
+  private readonly originFetches: Coalescer<Uint8Array>;
+  private readonly segmentListeners: ListenerSet<[SegmentEvent]>;
+  private readonly closeListeners: ListenerSet<[LinkClosedEvent]>;
+  private readonly misbehaviourListeners: ListenerSet<[NodeId, string]>;
+  private p2pBytes = 0;
+  private httpBytes = 0;
+  private destroyed = false;
+
+  constructor(private readonly options: PeerEngineOptions) {
+    this.clock = options.clock;
+    this.store = options.store;
+    this.log = options.log ?? noop;
+    this.scheduler = new UploadScheduler({
+      clock: this.clock,
+      ...(options.uploadBytesPerSecond !== undefined && { bytesPerSecond: options.uploadBytesPerSecond }),
+      ...(options.uploadBurstBytes !== undefined && { burstBytes: options.uploadBurstBytes }),
+      ...(options.highWaterMarkBytes !== undefined && { highWaterMarkBytes: options.highWaterMarkBytes }),
+      ...(options.backpressurePollMs !== undefined && { backpressurePollMs: options.backpressurePollMs }),
+      log: this.log,
+    });
+    this.children = new ChildServer({
+      store: this.store,
+      scheduler: this.scheduler,
+      fetchThrough: (segment, requester, cancel) => this.fetchThrough(segment, requester, cancel),
+      maxRequestsPerChild: options.maxRequestsPerChild ?? 16,
+      onBadFrame: (session, reason) => this.reportBadFrame(session, reason),
+      log: this.log,
+    });
+    this.peerFetches = new Coalescer(this.clock, this.log);
+    this.originFetches = new Coalescer(this.clock, this.log);
+    this.segmentListeners = new ListenerSet('segment', this.log);
+    this.closeListeners = new ListenerSet('link-closed', this.log);
+    this.misbehaviourListeners = new ListenerSet('misbehaviour', this.log);
+  }
+
+  /**
+   * Hands the engine an open link for `streamId`; `role` is the peer's side of the edge. The same
+   * link object may be added for several streams. Says `hello` and starts pinging on a new link.
+   */
+  addLink(streamId: StreamId, link: PeerLink, role: LinkRole): void {
+    if (this.destroyed) throw new PeerEngineError('destroyed', 'the peer engine was destroyed');
+    const existing = this.byLink.get(link);
+    if (existing) {
+      existing.streams.set(streamId, role);
+      return;
+    }
+    const session = new LinkSession({
+      link,
+      localId: this.options.nodeId,
+      clock: this.clock,
+      pingIntervalMs: this.options.pingIntervalMs ?? 5000,
+      log: this.log,
+      hooks: {
+        onRequest: (s, msg) => this.children.handleRequest(s, msg),
+        onCancel: (s, id) => this.children.handleCancel(s, id),
+        onBadFrame: (s, reason) => this.reportBadFrame(s, reason),
+        onBroken: (s, reason) => this.closeSession(s, reason),
+      },
+    });
+    session.streams.set(streamId, role);
+    this.sessions.add(session);
+    this.byLink.set(link, session);
+    link.onMessage((data) => session.receive(data));
+    // A link that is already closed calls this at once, removing the session again.
+    link.onClose((reason) => this.closeSession(session, reason ?? 'closed'));
+    if (this.sessions.has(session)) session.open();
+  }
+
+  /**
+   * Drops `peerId`'s links for `streamId`, or all of its links when no stream is given. Links left
+   * without any stream are closed. Returns how many links were closed.
+   */
+  removeLink(peerId: NodeId, streamId?: StreamId): number {
+    let closed = 0;
+    for (const session of [...this.sessions]) {
+      if (session.peerId !== peerId) continue;
+      if (streamId !== undefined) session.streams.delete(streamId);
+      if (streamId === undefined || session.streams.size === 0) {
+        this.closeSession(session, 'removed by host');
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  /** Drops every link's role in `streamId` (the coordinator released it); returns links closed. */
+  removeStream(streamId: StreamId): number {
+    let closed = 0;
+    for (const session of [...this.sessions]) {
+      if (!session.streams.delete(streamId) || session.streams.size > 0) continue;
+      this.closeSession(session, `stream ${streamId} released`);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Whether any open link is a parent in `streamId`. */
+  hasParents(streamId: StreamId): boolean {
+    for (const session of this.sessions) if (session.streams.get(streamId) === 'parent') return true;
+    return false;
+  }
+
+  /** Parents in `streamId`, best first, as fetches will try them. */
+  parents(streamId: StreamId): NodeId[] {
+    return rankParents(this.sessions, streamId).map((s) => s.peerId);
+  }
+
+  /**
+   * Gets a segment from the store or from this node's parents in its stream, best parent first,
+   * moving to the next on `miss`, stall or link loss. Concurrent calls for one segment share one
+   * transfer. Resolves null on timeout or when no parent could serve it; rejects with a
+   * `cancelled` {@link PeerEngineError} when `cancel` fires.
+   */
+  async fetchFromPeers(segment: SegmentRef, opts: FetchFromPeersOptions): Promise<LoadedSegment | null> {
+    if (this.destroyed) throw new PeerEngineError('destroyed', 'the peer engine was destroyed');
+    if (opts.cancel?.cancelled) throw new PeerEngineError('cancelled', 'cancelled by caller');
+    const held = this.store.get(segment);
+    if (held) return { data: held, source: 'cache' };
+    if (!this.hasParents(segment.streamId)) return null;
+    return this.peerFetches.run(fetchKey(segment), (token) => this.pullFromParents(segment, token), opts);
+  }
+
+  /** Adds segment bytes the host fetched over HTTP itself to {@link PeerEngine.stats}. */
+  recordHttpBytes(bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new PeerEngineError('invalid-argument', `recordHttpBytes needs a byte count, got ${bytes}`);
+    }
+    this.httpBytes += bytes;
+  }
+
+  /** Cumulative figures for the heartbeat. `p2pBytes` counts completed segments only. */
+  stats(): NodeStats {
+    const byPeer = new Map<NodeId, LinkStats>();
+    for (const session of this.sessions) {
+      const entry = byPeer.get(session.peerId) ?? { peerId: session.peerId, bytesIn: 0, bytesOut: 0 };
+      entry.bytesIn += session.bytesIn;
+      entry.bytesOut += session.bytesOut;
+      if (session.rttMs !== undefined) {
+        const rtt = Math.min(600_000, Math.round(session.rttMs));
+        entry.rttMs = entry.rttMs === undefined ? rtt : Math.min(entry.rttMs, rtt);
+      }
+      byPeer.set(session.peerId, entry);
+    }
+    return {
+      httpBytes: this.httpBytes,
+      p2pBytes: this.p2pBytes,
+      uploadBytes: this.scheduler.uploadedBytes,
+      links: [...byPeer.values()].slice(0, 256),
+      storeBytes: this.store.bytes,
+    };
+  }
+
+  /** Calls `listener` for each segment obtained from a peer or fetched through from the origin. */
+  onSegment(listener: (event: SegmentEvent) => void): () => void {
+    return this.segmentListeners.add(listener);
+  }
+
+  /** Calls `listener` whenever a link leaves the engine. */
+  onLinkClosed(listener: (event: LinkClosedEvent) => void): () => void {
+    return this.closeListeners.add(listener);
+  }
+
+  /** Calls `listener` when a peer is cut off for breaking the protocol or sending bad data. */
+  onMisbehaviour(listener: (peerId: NodeId, reason: string) => void): () => void {
+    return this.misbehaviourListeners.add(listener);
+  }
+
+  /** Closes every link and stops all work; pending fetches resolve null. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.scheduler.stop();
+    this.peerFetches.cancelAll();
+    this.originFetches.cancelAll();
+    for (const session of [...this.sessions]) this.closeSession(session, 'engine destroyed');
+  }
+
+  private async pullFromParents(segment: SegmentRef, cancel: CancelToken): Promise<LoadedSegment | null> {
+    const key = segmentKey(segment);
+    const tried = new Set<LinkSession>();
+    while (!cancel.cancelled && !this.destroyed) {
+      // Ranked afresh each round so parents connected meanwhile (make-before-break) are used.
+      const parent = rankParents(this.sessions, segment.streamId).find(
+        // Never ask a peer that is itself waiting on us for this segment: that would be a loop.
+        (s) => !tried.has(s) && !this.children.isServing(s, key),
+      );
+      if (!parent) return null;
+      tried.add(parent);
+      const outcome = await parent.request(segment, {
+        stallTimeoutMs: this.options.stallTimeoutMs ?? 4000,
+        cancel,
+      });
+      parent.recordOutcome(outcome);
+      if (!outcome.ok) {
+        this.log('%s from %s: %s (%s)', key, parent.peerId, outcome.reason, outcome.detail);
+        continue;
+      }
+      if (!(await this.verify(segment, outcome.data))) {
+        this.punish(parent.peerId, `sent data for ${key} that failed verification`);
+        continue;
+      }
+      if (cancel.cancelled) return null;
+      this.p2pBytes += outcome.data.byteLength;
+      this.store.put(segment, outcome.data);
+      this.segmentListeners.emit({
+        segment,
+        bytes: outcome.data.byteLength,
+        source: 'p2p',
+        peerId: parent.peerId,
+      });
+      return { data: outcome.data, source: 'p2p', peerId: parent.peerId };
+    }
+    return null;
+  }
+
+  private async fetchThrough(
+    segment: SegmentRef,
+    requester: LinkSession,
+    cancel: CancelToken,
+  ): Promise<FetchThroughResult> {
+    const key = fetchKey(segment);
+    const hadParents = rankParents(this.sessions, segment.streamId).some((s) => s !== requester);
+    try {
+      if (hadParents) {
+        const got = await this.peerFetches.run(key, (token) => this.pullFromParents(segment, token), {
+          timeoutMs: this.options.upstreamTimeoutMs ?? 8000,
+          cancel,
+        });
+        if (got) return { data: got.data };
+      }
+      const held = this.store.get(segment);
+      if (held) return { data: held };
+      const { originFetch } = this.options;
+      if (originFetch && (this.options.allowOrigin?.(segment.streamId) ?? true)) {
+        const data = await this.originFetches.run(
+          key,
+          (token) => this.pullFromOrigin(originFetch, segment, token),
+          {
+            timeoutMs: this.options.originTimeoutMs ?? 15_000,
+            cancel,
+          },
+        );
+        return data ? { data } : { miss: 'upstream-failed' };
+      }
+    } catch (err) {
+      if (err instanceof PeerEngineError && err.kind === 'cancelled') return { miss: 'cancelled' };
+      throw err;
+    }
+    return { miss: hadParents ? 'upstream-failed' : 'not-found' };
+  }
+
+  private async pullFromOrigin(
+    originFetch: OriginFetch,
+    segment: SegmentRef,
+    cancel: CancelToken,
+  ): Promise<Uint8Array | null> {
+    const data = await originFetch(segment, cancel);
+    if (cancel.cancelled || this.destroyed) return null;
+    this.httpBytes += data.byteLength;
+    if (data.byteLength > MAX_SEGMENT_BYTES) {
+      this.log('origin sent %d bytes for %s: too large to relay', data.byteLength, segmentKey(segment));
+      return null;
+    }
+    this.store.put(segment, data);
+    this.segmentListeners.emit({ segment, bytes: data.byteLength, source: 'http' });
+    return data;
+  }
+
+  private async verify(segment: SegmentRef, data: Uint8Array): Promise<boolean> {
+    const { verifySegment } = this.options;
+    if (!verifySegment) return true;
+    try {
+      return await verifySegment(segment, data);
+    } catch (err) {
+      this.log('verifying %s threw: %O', segmentKey(segment), err);
+      return false;
+    }
+  }
+
+  private reportBadFrame(session: LinkSession, reason: string): void {
+    const count = (this.badFrames.get(session.peerId) ?? 0) + 1;
+    this.badFrames.set(session.peerId, count);
+    this.log('bad frame %d from %s: %s', count, session.peerId, reason);
+    if (count >= (this.options.badFrameThreshold ?? 16)) {
+      this.punish(session.peerId, `${count} protocol violations, last: ${reason}`);
+    }
+  }
+
+  /** Cuts every link to `peerId` and tells the host. */
+  private punish(peerId: NodeId, reason: string): void {
+    this.badFrames.delete(peerId);
+    this.log('cutting off %s: %s', peerId, reason);
+    for (const session of [...this.sessions]) {
+      if (session.peerId === peerId) this.closeSession(session, `misbehaviour: ${reason}`);
+    }
+    this.misbehaviourListeners.emit(peerId, reason);
+  }
+
+  private closeSession(session: LinkSession, reason: string): void {
+    if (!this.sessions.delete(session)) return;
+    this.byLink.delete(session.link);
+    const streams = [...session.streams].map(([streamId, role]) => ({ streamId, role }));
+    session.dispose(reason);
+    this.children.dropSession(session);
+    try {
+      session.link.close();
+    } catch (err) {
+      this.log('closing link to %s threw: %O', session.peerId, err);
+    }
+    this.closeListeners.emit({ peerId: session.peerId, streams, reason });
+  }
+}
+
+/** Coalescing key: stream-scoped like the store, so streams never share transfers. */
+function fetchKey(segment: SegmentRef): string {
+  return `${segment.streamId} ${segmentKey(segment)}`;
+}

@@ -1,0 +1,203 @@
+import { DATA_FRAME_HEADER_BYTES, DATA_FRAME_PAYLOAD_BYTES } from '../protocol/index.ts';
+import { TokenBucket } from './upload-limiter.ts';
+import type { Clock, Logger, TimerHandle } from './types.ts';
+
+/** Where an upload's frames go: one link to a child. */
+export interface UploadTarget {
+  /** Bytes queued on the link and not yet on the network. */
+  bufferedAmount(): number;
+  /** Sends one data frame; false when the link is gone (the upload is then dropped). */
+  sendData(id: number, offset: number, payload: Uint8Array): boolean;
+}
+
+/** One segment being sent to one child. */
+export interface UploadJob {
+  readonly target: UploadTarget;
+  /** Request id the child chose. */
+  readonly id: number;
+  readonly data: Uint8Array;
+  /** Called once, when every byte was handed to the link (`true`) or the link failed (`false`). */
+  readonly onDone: (completed: boolean) => void;
+}
+
+export interface UploadSchedulerOptions {
+  clock: Clock;
+  /** Upload cap across all children; unlimited when omitted. */
+  bytesPerSecond?: number;
+  /** Largest burst the cap allows, in bytes. Default: a quarter second of upload, at least one frame. */
+  burstBytes?: number;
+  /** A link whose `bufferedAmount()` is above this gets no more frames for now. Default 1 MiB. */
+  highWaterMarkBytes?: number;
+  /** How often a link held back by backpressure is looked at again, in ms. Default 20. */
+  backpressurePollMs?: number;
+  log: Logger;
+}
+
+/** Frames sent in one go before yielding to the event loop, so a big upload cannot hog it. */
+const FRAMES_PER_PASS = 32;
+/** Smallest payload per frame when a low cap shrinks frames to keep pacing smooth. */
+const MIN_FRAME_PAYLOAD_BYTES = 4096;
+
+interface ActiveUpload {
+  job: UploadJob;
+  offset: number;
+  done: boolean;
+}
+
+/**
+ * Sends the data frames of every active upload, one frame per upload in turn (round-robin), within
+ * the upload cap and without pushing more into a link whose send buffer is above the high-water
+ * mark. Waiting is done with clock timers, never by spinning.
+ */
+export class UploadScheduler {
+  /** Segment payload bytes handed to links so far. */
+  uploadedBytes = 0;
+  private readonly bucket: TokenBucket | undefined;
+  private readonly framePayloadBytes: number;
+  private readonly highWaterMark: number;
+  private readonly pollMs: number;
+  private readonly active: ActiveUpload[] = [];
+  private readonly byJob = new Map<UploadJob, ActiveUpload>();
+  private timer: TimerHandle | undefined;
+  private timerDue = Number.POSITIVE_INFINITY;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = false;
+
+  constructor(private readonly options: UploadSchedulerOptions) {
+    const rate = options.bytesPerSecond;
+    if (rate !== undefined) {
+      // Under a low cap, smaller frames keep each child's share arriving steadily.
+      this.framePayloadBytes = Math.min(
+        DATA_FRAME_PAYLOAD_BYTES,
+        Math.max(MIN_FRAME_PAYLOAD_BYTES, Math.floor(rate / 20)),
+      );
+      const burst =
+        options.burstBytes ?? Math.max(rate / 4, this.framePayloadBytes + DATA_FRAME_HEADER_BYTES);
+      this.bucket = new TokenBucket(options.clock, rate, burst);
+    } else {
+      this.framePayloadBytes = DATA_FRAME_PAYLOAD_BYTES;
+    }
+    this.highWaterMark = options.highWaterMarkBytes ?? 1024 * 1024;
+    this.pollMs = Math.max(1, options.backpressurePollMs ?? 20);
+  }
+
+  /** Number of uploads not yet finished. */
+  get activeCount(): number {
+    return this.active.length;
+  }
+
+  /** Queues `job`; its frames start going out on the next turn if the cap and the link allow. */
+  start(job: UploadJob): void {
+    if (this.stopped || this.byJob.has(job)) return;
+    if (job.data.byteLength === 0) {
+      job.onDone(true);
+      return;
+    }
+    const upload: ActiveUpload = { job, offset: 0, done: false };
+    // At the front: a newcomer has not had a turn yet, everyone behind it has.
+    this.active.unshift(upload);
+    this.byJob.set(job, upload);
+    // On the next turn, not now: requests that arrive together then share the burst fairly.
+    this.wakeIn(0);
+  }
+
+  /** Stops `job` without calling its `onDone`. */
+  cancel(job: UploadJob): void {
+    const upload = this.byJob.get(job);
+    if (upload) this.remove(upload);
+  }
+
+  /** Stops every upload and timer; later `start` calls are ignored. */
+  stop(): void {
+    this.stopped = true;
+    for (const upload of [...this.active]) this.remove(upload);
+    this.clearTimer();
+  }
+
+  private remove(upload: ActiveUpload): void {
+    upload.done = true;
+    this.byJob.delete(upload.job);
+    const index = this.active.indexOf(upload);
+    if (index >= 0) this.active.splice(index, 1);
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pumpOnce();
+      } while (this.pumpAgain && !this.stopped);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpOnce(): void {
+    for (let frames = 0; this.active.length > 0; frames++) {
+      if (frames >= FRAMES_PER_PASS) return this.wakeIn(0);
+      const wait = this.bucket?.msUntilSendable() ?? 0;
+      if (wait > 0) return this.wakeIn(wait);
+      const upload = this.nextSendable();
+      if (!upload) return this.wakeIn(this.pollMs);
+      this.sendFrame(upload);
+    }
+  }
+
+  /** The next upload in round-robin order whose link can take a frame; rotates it to the back. */
+  private nextSendable(): ActiveUpload | undefined {
+    for (let tried = 0; tried < this.active.length; tried++) {
+      const upload = this.active.shift();
+      if (!upload) return undefined;
+      this.active.push(upload);
+      if (upload.job.target.bufferedAmount() <= this.highWaterMark) return upload;
+    }
+    return undefined;
+  }
+
+  private sendFrame(upload: ActiveUpload): void {
+    const { job } = upload;
+    const end = Math.min(job.data.byteLength, upload.offset + this.framePayloadBytes);
+    const payload = job.data.subarray(upload.offset, end);
+    const sent = job.target.sendData(job.id, upload.offset, payload);
+    // Sending can close the link synchronously, which may already have removed this upload.
+    if (!sent) {
+      this.options.log('upload %d stopped at byte %d: link gone', job.id, upload.offset);
+      if (!upload.done) {
+        this.remove(upload);
+        job.onDone(false);
+      }
+      return;
+    }
+    this.bucket?.take(payload.byteLength + DATA_FRAME_HEADER_BYTES);
+    this.uploadedBytes += payload.byteLength;
+    upload.offset = end;
+    if (upload.offset >= job.data.byteLength && !upload.done) {
+      this.remove(upload);
+      job.onDone(true);
+    }
+  }
+
+  private wakeIn(ms: number): void {
+    const due = this.options.clock.now() + ms;
+    if (this.timer !== undefined && this.timerDue <= due) return;
+    this.clearTimer();
+    this.timerDue = due;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+  }
+}
