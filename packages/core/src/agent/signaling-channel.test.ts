@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientMessage, ServerMessage } from '../protocol/index.ts';
+import type { Ack, ClientMessage, ServerMessage } from '../protocol/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { AgentError } from './errors.ts';
 import { parseAck, socketSignaling, type SignalingSocketLike } from './signaling-channel.ts';
@@ -12,7 +12,7 @@ class FakeSocket implements SignalingSocketLike {
   readonly emitted: { msg: ClientMessage; ack: (res: unknown) => void }[] = [];
   private readonly handlers = new Map<string, Set<Handler>>();
 
-  emit(_event: 'msg', msg: ClientMessage, ack: (res: never) => void): this {
+  emit(_event: 'msg', msg: ClientMessage, ack: (res: Ack<Record<string, unknown>>) => void): this {
     this.emitted.push({ msg, ack: ack as (res: unknown) => void });
     return this;
   }

@@ -5,6 +5,7 @@ import {
   parseServerMessage,
   StreamInfoSchema,
   WelcomeSchema,
+  type Ack,
   type AckPayloads,
   type ClientMessage,
   type ServerMessage,
@@ -45,7 +46,7 @@ export interface SignalingChannel {
  */
 export interface SignalingSocketLike {
   readonly connected: boolean;
-  emit(event: 'msg', msg: ClientMessage, ack: (res: never) => void): unknown;
+  emit(event: 'msg', msg: ClientMessage, ack: (res: Ack<Record<string, unknown>>) => void): unknown;
   on(event: 'msg', listener: (msg: ServerMessage) => void): unknown;
   on(event: 'connect', listener: () => void): unknown;
   on(event: 'disconnect', listener: (reason: string) => void): unknown;
