@@ -1,4 +1,10 @@
-import { MAX_SEGMENT_BYTES, segmentKey, type PeerMessage, type SegmentRef } from '../protocol/index.ts';
+import {
+  MAX_SEGMENT_BYTES,
+  segmentKey,
+  type PeerMessage,
+  type SegmentRef,
+  type StreamId,
+} from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
 import { createCancelSource, type CancelSource } from './cancel.ts';
 import type { LinkSession } from './link-session.ts';
@@ -19,11 +25,14 @@ export interface ChildServerDeps {
   /** Requests one child may have open at once; more are answered `busy`. */
   maxRequestsPerChild: number;
   onBadFrame(session: LinkSession, reason: string): void;
+  /** Counts segment bytes sent to children, per stream. */
+  onUploaded(streamId: StreamId, bytes: number): void;
   log: Logger;
 }
 
 interface Serving {
   id: number;
+  streamId: StreamId;
   key: string;
   /** Cancels the fetch-through while the segment is being looked for. */
   fetch: CancelSource | undefined;
@@ -73,7 +82,13 @@ export class ChildServer {
       requests = new Map();
       this.serving.set(session, requests);
     }
-    const serving: Serving = { id, key: segmentKey(segment), fetch: undefined, job: undefined };
+    const serving: Serving = {
+      id,
+      streamId: segment.streamId,
+      key: segmentKey(segment),
+      fetch: undefined,
+      job: undefined,
+    };
     requests.set(id, serving);
 
     const held = this.deps.store.get(segment);
@@ -119,6 +134,7 @@ export class ChildServer {
       id: serving.id,
       data,
       onDone: () => this.forget(session, serving),
+      onSent: (bytes) => this.deps.onUploaded(serving.streamId, bytes),
     };
     serving.job = job;
     this.deps.scheduler.start(job);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SegmentRef } from '../protocol/index.ts';
+import { NodeStatsSchema, type SegmentRef } from '../protocol/index.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { connect, makeNode, patternBytes, sameBytes } from '../testing/engine-harness.ts';
 import { createCancelSource } from './cancel.ts';
@@ -102,6 +102,14 @@ describe('PeerEngine', () => {
     expect(relay.engine.stats().p2pBytes).toBe(200_000);
     expect(relay.engine.stats().uploadBytes).toBe(5 * 200_000);
     expect(relay.store.has(seg(3))).toBe(true);
+    expect(relay.engine.stats().streams).toEqual([
+      { streamId: STREAM, httpBytes: 0, p2pBytes: 200_000, uploadBytes: 1_000_000 },
+    ]);
+    expect(root.engine.stats().streams).toEqual([
+      { streamId: STREAM, httpBytes: 200_000, p2pBytes: 0, uploadBytes: 200_000 },
+    ]);
+    for (const node of [root, relay, ...leaves])
+      expect(NodeStatsSchema.safeParse(node.engine.stats()).success).toBe(true);
   });
 
   it('coalesces concurrent local fetches of one segment into one request', async () => {

@@ -14,6 +14,7 @@ import { PeerEngineError } from './errors.ts';
 import { LinkSession } from './link-session.ts';
 import { ListenerSet } from './listeners.ts';
 import { rankParents } from './parent-ranking.ts';
+import { StreamCounterBook } from './stream-counters.ts';
 import { UploadScheduler } from './upload-scheduler.ts';
 import type {
   FetchFromPeersOptions,
@@ -44,6 +45,7 @@ export class PeerEngine {
   private readonly segmentListeners: ListenerSet<[SegmentEvent]>;
   private readonly closeListeners: ListenerSet<[LinkClosedEvent]>;
   private readonly misbehaviourListeners: ListenerSet<[NodeId, string]>;
+  private readonly counters = new StreamCounterBook();
   private p2pBytes = 0;
   private httpBytes = 0;
   private destroyed = false;
@@ -66,6 +68,7 @@ export class PeerEngine {
       fetchThrough: (segment, requester, cancel) => this.fetchThrough(segment, requester, cancel),
       maxRequestsPerChild: options.maxRequestsPerChild ?? 16,
       onBadFrame: (session, reason) => this.reportBadFrame(session, reason),
+      onUploaded: (streamId, bytes) => this.counters.add(streamId, 'uploadBytes', bytes),
       log: this.log,
     });
     this.peerFetches = new Coalescer(this.clock, this.log);
@@ -162,12 +165,16 @@ export class PeerEngine {
     return this.peerFetches.run(fetchKey(segment), (token) => this.pullFromParents(segment, token), opts);
   }
 
-  /** Adds segment bytes the host fetched over HTTP itself to {@link PeerEngine.stats}. */
-  recordHttpBytes(bytes: number): void {
+  /**
+   * Adds segment bytes the host fetched over HTTP itself (e.g. the player's fallback) to
+   * {@link PeerEngine.stats}, and to `streamId`'s counters when given.
+   */
+  recordHttpBytes(bytes: number, streamId?: StreamId): void {
     if (!Number.isSafeInteger(bytes) || bytes < 0) {
       throw new PeerEngineError('invalid-argument', `recordHttpBytes needs a byte count, got ${bytes}`);
     }
     this.httpBytes += bytes;
+    if (streamId !== undefined) this.counters.add(streamId, 'httpBytes', bytes);
   }
 
   /** Cumulative figures for the heartbeat. `p2pBytes` counts completed segments only. */
@@ -189,6 +196,7 @@ export class PeerEngine {
       uploadBytes: this.scheduler.uploadedBytes,
       links: [...byPeer.values()].slice(0, 256),
       storeBytes: this.store.bytes,
+      streams: this.counters.list(),
     };
   }
 
@@ -243,6 +251,7 @@ export class PeerEngine {
       }
       if (cancel.cancelled) return null;
       this.p2pBytes += outcome.data.byteLength;
+      this.counters.add(segment.streamId, 'p2pBytes', outcome.data.byteLength);
       this.store.put(segment, outcome.data);
       this.segmentListeners.emit({
         segment,
@@ -299,6 +308,7 @@ export class PeerEngine {
     const data = await originFetch(segment, cancel);
     if (cancel.cancelled || this.destroyed) return null;
     this.httpBytes += data.byteLength;
+    this.counters.add(segment.streamId, 'httpBytes', data.byteLength);
     if (data.byteLength > MAX_SEGMENT_BYTES) {
       this.log('origin sent %d bytes for %s: too large to relay', data.byteLength, segmentKey(segment));
       return null;

@@ -18,6 +18,8 @@ export interface UploadJob {
   readonly data: Uint8Array;
   /** Called once, when every byte was handed to the link (`true`) or the link failed (`false`). */
   readonly onDone: (completed: boolean) => void;
+  /** Called with the payload bytes of each frame handed to the link. */
+  readonly onSent?: (bytes: number) => void;
 }
 
 export interface UploadSchedulerOptions {
@@ -176,6 +178,7 @@ export class UploadScheduler {
     }
     this.bucket?.take(payload.byteLength + DATA_FRAME_HEADER_BYTES);
     this.uploadedBytes += payload.byteLength;
+    job.onSent?.(payload.byteLength);
     upload.offset = end;
     if (upload.offset >= job.data.byteLength && !upload.done) {
       this.remove(upload);
