@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import {
+  SkeletonPlanner,
+  type AckPayloads,
+  type ClientMessage,
+  type Clock,
+  type NodeId,
+  type PlanChanges,
+  type StreamId,
+  type StreamInfo,
+  type TimerHandle,
+  type TreePlanner,
+  type Welcome,
+} from '@p2pcdn/core';
+import createDebug from 'debug';
+import type { IceServer } from '../config.ts';
+import { fromPlannerError, SignalingError } from '../errors.ts';
+import { EventLog } from '../registry/event-log.ts';
+import { FiguresBook } from '../registry/figures.ts';
+import { NodeRegistry, type NodeLink, type NodeRecord } from '../registry/node-registry.ts';
+import { StreamCatalog } from '../registry/stream-catalog.ts';
+import { TableOfContents } from '../registry/toc.ts';
+import { Confirmations } from './confirmations.ts';
+import { handleMessage } from './handlers.ts';
+import { PeerSession } from './peer-session.ts';
+
+const debug = createDebug('p2pcdn:signaling:coordinator');
+
+/** Tunables of the domain layer. */
+export interface CoordinatorSettings {
+  heartbeatMs: number;
+  leaveTimeoutMs: number;
+  failedParentExclusionMs: number;
+  iceServers: IceServer[];
+  tocKeysPerNode: number;
+  eventLogSize: number;
+  /** Refuse hellos beyond this many connected nodes. */
+  maxNodes: number;
+}
+
+export const DEFAULT_SETTINGS: CoordinatorSettings = {
+  heartbeatMs: 2000,
+  leaveTimeoutMs: 4000,
+  failedParentExclusionMs: 30_000,
+  iceServers: [],
+  tocKeysPerNode: 4096,
+  eventLogSize: 500,
+  maxNodes: 20_000,
+};
+
+export interface CoordinatorDeps {
+  clock: Clock;
+  settings?: Partial<CoordinatorSettings>;
+  /** Default: the {@link SkeletonPlanner}. */
+  planner?: TreePlanner;
+  /** Default: 12 random base64url characters. */
+  newNodeId?: () => NodeId;
+}
+
+/** Payload of a successful ack, by message type. */
+export type AckPayload = AckPayloads[keyof AckPayloads];
+
+/** How a node left the network. */
+export type Departure = 'dead' | 'disconnected' | 'left';
+
+/**
+ * The coordinator's domain: connected nodes, registered streams, the plan, the table of contents
+ * and the figures. It talks to nodes only through {@link NodeLink}s, so it runs the same behind
+ * socket.io and in unit tests. Every refused request throws a {@link SignalingError} before it
+ * changes anything.
+ */
+export class Coordinator {
+  readonly nodes = new NodeRegistry();
+  readonly streams = new StreamCatalog();
+  readonly figures = new FiguresBook();
+  readonly toc: TableOfContents;
+  readonly events: EventLog;
+  readonly planner: TreePlanner;
+  readonly settings: CoordinatorSettings;
+  readonly clock: Clock;
+  /** Nodes in the middle of a graceful leave. */
+  readonly leaving = new Set<NodeId>();
+  readonly confirmations: Confirmations;
+  /** `stream\0child` → the parent the child confirmed it is connected to. */
+  private readonly confirmedParents = new Map<string, NodeId>();
+  private readonly newNodeId: () => NodeId;
+  private sweepTimer: TimerHandle | undefined;
+
+  constructor(deps: CoordinatorDeps) {
+    this.clock = deps.clock;
+    this.settings = { ...DEFAULT_SETTINGS, ...deps.settings };
+    this.planner =
+      deps.planner ??
+      new SkeletonPlanner({
+        now: () => this.clock.now(),
+        failedParentExclusionMs: this.settings.failedParentExclusionMs,
+      });
+    this.newNodeId = deps.newNodeId ?? (() => randomBytes(9).toString('base64url'));
+    this.toc = new TableOfContents(this.settings.tocKeysPerNode);
+    this.events = new EventLog(this.clock, this.settings.eventLogSize);
+    this.confirmations = new Confirmations(this.clock);
+  }
+
+  /** A new connection; it becomes a node once it says hello. */
+  openSession(link: NodeLink): PeerSession {
+    return new PeerSession(this, link);
+  }
+
+  /** Starts the liveness sweep (every heartbeat interval). */
+  start(): void {
+    if (this.sweepTimer !== undefined) return;
+    const tick = (): void => {
+      this.sweep();
+      this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
+    };
+    this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
+  }
+
+  stop(): void {
+    this.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  // ── streams ──────────────────────────────────────────────────────────────────────────────
+
+  addStream(info: StreamInfo): void {
+    if (this.streams.has(info.id)) {
+      throw new SignalingError('already-registered', `stream ${info.id} is already registered`);
+    }
+    this.planner.addStream({ id: info.id, bitrateKbps: info.bitrateKbps });
+    this.streams.set(info);
+    this.events.add({
+      kind: 'stream',
+      streamId: info.id,
+      message: `stream ${info.id} registered (${info.bitrateKbps} kbit/s)`,
+    });
+  }
+
+  /** Forgets a stream; every node in its tree is released. Returns false if it was unknown. */
+  removeStream(id: StreamId): boolean {
+    if (!this.streams.has(id)) return false;
+    const changes = this.planner.removeStream(id);
+    this.streams.delete(id);
+    this.toc.dropStream(id);
+    this.figures.drop(id);
+    for (const key of [...this.confirmedParents.keys()])
+      if (key.startsWith(`${id}\u0000`)) this.confirmedParents.delete(key);
+    this.apply(changes, `stream ${id} removed`);
+    this.events.add({ kind: 'stream', streamId: id, message: `stream ${id} removed` });
+    return true;
+  }
+
+  // ── nodes ────────────────────────────────────────────────────────────────────────────────
+
+  /** Registers a node that said hello. */
+  register(link: NodeLink, hello: Extract<ClientMessage, { type: 'hello' }>): Welcome {
+    if (this.nodes.size >= this.settings.maxNodes) {
+      throw new SignalingError('unavailable', 'the coordinator is at its node limit; try again later');
+    }
+    let id = this.newNodeId();
+    for (let i = 0; this.nodes.has(id) && i < 5; i++) id = this.newNodeId();
+    if (this.nodes.has(id)) throw new SignalingError('internal', 'could not allocate a node id');
+    const now = this.clock.now();
+    const node = this.nodes.add({
+      id,
+      role: hello.role,
+      agent: hello.agent,
+      name: hello.name ?? `${hello.role}-${id.slice(0, 6)}`,
+      region: hello.region,
+      capacity: hello.capacity,
+      link,
+      connectedAt: now,
+    });
+    let changes: PlanChanges;
+    try {
+      changes = this.planner.addNode({
+        id,
+        role: hello.role,
+        uploadKbps: hello.capacity.uploadKbps,
+        region: hello.region,
+      });
+    } catch (error) {
+      this.nodes.remove(id);
+      throw fromPlannerError(error);
+    }
+    this.events.add({
+      kind: 'join',
+      nodeId: id,
+      message: `${node.role} ${node.name} connected (${node.agent}, ${node.region}, ${node.capacity.uploadKbps} kbit/s up)`,
+    });
+    this.apply(changes, `${node.name} arrived`);
+    return { nodeId: id, iceServers: this.settings.iceServers, heartbeatMs: this.settings.heartbeatMs };
+  }
+
+  /** Handles a message from a registered node (everything but hello). */
+  handle(nodeId: NodeId, msg: ClientMessage): AckPayload | Promise<AckPayload> {
+    const node = this.nodes.get(nodeId);
+    if (!node)
+      throw new SignalingError('not-registered', 'this node is no longer registered; say hello again');
+    return handleMessage(this, node, msg);
+  }
+
+  /** Marks a node as alive now (after a message of it was accepted). */
+  touch(node: NodeRecord): void {
+    node.lastSeenAt = this.clock.now();
+  }
+
+  /** Takes a node out of every tree and forgets it; its children are re-parented. */
+  removeNode(id: NodeId, why: Departure): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    const changes = this.planner.removeNode(id);
+    this.nodes.remove(id);
+    this.toc.dropNode(id);
+    this.confirmations.dropNode(id);
+    for (const [key, parent] of [...this.confirmedParents]) {
+      if (parent === id || key.endsWith(`\u0000${id}`)) this.confirmedParents.delete(key);
+    }
+    const verb = why === 'dead' ? 'missed its heartbeats' : why === 'left' ? 'left' : 'disconnected';
+    this.events.add({
+      kind: why === 'dead' ? 'dead' : 'leave',
+      nodeId: id,
+      message: `${node.role} ${node.name} ${verb}`,
+    });
+    this.apply(changes, `${node.name} ${verb}`);
+  }
+
+  /** Removes nodes silent for three heartbeat intervals. */
+  sweep(): void {
+    const deadline = this.clock.now() - 3 * this.settings.heartbeatMs;
+    for (const node of this.nodes.all()) {
+      if (node.lastSeenAt >= deadline) continue;
+      debug('%s silent since %d: dead', node.id, node.lastSeenAt);
+      this.removeNode(node.id, 'dead');
+      node.link.close('no heartbeat for three intervals');
+    }
+  }
+
+  // ── plan bookkeeping ─────────────────────────────────────────────────────────────────────
+
+  /** Records that `child` confirmed `parent` in `streamId`. */
+  confirmParent(streamId: StreamId, child: NodeId, parent: NodeId): void {
+    this.confirmedParents.set(`${streamId}\u0000${child}`, parent);
+    this.confirmations.confirm(streamId, child, parent);
+  }
+
+  /** Whether the planned edge `parent → child` has been confirmed by the child. */
+  isConfirmed(streamId: StreamId, child: NodeId, parent: NodeId): boolean {
+    return this.confirmedParents.get(`${streamId}\u0000${child}`) === parent;
+  }
+
+  /** Sends the messages a plan change calls for and logs it. `subject` is the node that caused it. */
+  apply(changes: PlanChanges, cause: string, subject?: NodeId): void {
+    const activated = new Set(changes.activated.map((r) => `${r.streamId}\u0000${r.nodeId}`));
+    for (const a of changes.assignments) {
+      const node = this.nodes.get(a.nodeId);
+      const stream = this.streams.get(a.streamId);
+      if (!node || !stream) continue;
+      this.confirmedParents.delete(`${a.streamId}\u0000${a.nodeId}`);
+      node.link.send({ type: 'parents', streamId: a.streamId, stream, parents: a.parents, origin: a.origin });
+      const from = a.origin
+        ? 'the origin'
+        : a.parents.map((p) => this.nodes.get(p.id)?.name ?? p.id).join(', ');
+      if (activated.has(`${a.streamId}\u0000${a.nodeId}`)) {
+        this.events.add({
+          kind: 'activate',
+          streamId: a.streamId,
+          nodeId: a.nodeId,
+          message: `relay ${node.name} activated in ${a.streamId} at tier ${a.tier}, pulling from ${from}`,
+        });
+      } else if (a.nodeId !== subject) {
+        this.events.add({
+          kind: 'reparent',
+          streamId: a.streamId,
+          nodeId: a.nodeId,
+          message: `${node.name} now pulls ${a.streamId} from ${from} (tier ${a.tier}): ${cause}`,
+        });
+      }
+    }
+    for (const r of changes.released) {
+      const node = this.nodes.get(r.nodeId);
+      this.confirmedParents.delete(`${r.streamId}\u0000${r.nodeId}`);
+      if (!node) continue;
+      node.link.send({ type: 'release', streamId: r.streamId });
+      this.events.add({
+        kind: 'deactivate',
+        streamId: r.streamId,
+        nodeId: r.nodeId,
+        message: `${node.role} ${node.name} released from ${r.streamId}: ${cause}`,
+      });
+    }
+  }
+}

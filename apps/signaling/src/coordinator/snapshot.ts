@@ -1,0 +1,159 @@
+import {
+  originNodeId,
+  type AdminSnapshot,
+  type StreamFigures,
+  type StreamId,
+  type StreamInfo,
+  type TopologyEdge,
+  type TopologyNode,
+} from '@p2pcdn/core';
+import type { NodeRecord } from '../registry/node-registry.ts';
+import type { Coordinator } from './coordinator.ts';
+
+/** Bytes the origin itself counted for a stream, when known. */
+export type OriginBytes = (stream: StreamInfo) => number | undefined;
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const count = (x: number): number => Math.max(0, Math.floor(x));
+
+/** A connected node as the admin dashboard shows it. */
+export function topologyNode(c: Coordinator, node: NodeRecord): TopologyNode {
+  const latest = node.traffic.latest;
+  const out: TopologyNode = {
+    id: node.id,
+    role: node.role,
+    name: node.name,
+    region: node.region,
+    agent: node.agent,
+    capacity: node.capacity,
+    streams: c.planner.streamsOf(node.id),
+    connectedAt: count(node.connectedAt),
+    lastSeenAt: count(node.lastSeenAt),
+    httpBytes: latest?.httpBytes ?? 0,
+    p2pBytes: latest?.p2pBytes ?? 0,
+    uploadBytes: latest?.uploadBytes ?? 0,
+    downKbps: round1(node.traffic.downKbps),
+    upKbps: round1(node.traffic.upKbps),
+  };
+  if (latest?.bufferSec !== undefined) out.bufferSec = latest.bufferSec;
+  if (latest?.startupMs !== undefined) out.startupMs = latest.startupMs;
+  if (latest?.stalls !== undefined) out.stalls = latest.stalls;
+  if (latest?.storeBytes !== undefined) out.storeBytes = latest.storeBytes;
+  return out;
+}
+
+/** Origin egress a stream's members report, kbit/s. */
+function originKbps(c: Coordinator, streamId: StreamId): number {
+  let sum = 0;
+  for (const m of c.planner.members(streamId)) {
+    sum += c.nodes.get(m.id)?.traffic.streams.get(streamId)?.httpKbps ?? 0;
+  }
+  return sum;
+}
+
+/** The origin of `stream` as a pseudo-node (for trees that have members). */
+function originNode(c: Coordinator, stream: StreamInfo, originBytes: OriginBytes): TopologyNode {
+  const totals = c.figures.get(stream.id);
+  const measured = originBytes(stream);
+  const kbps = round1(originKbps(c, stream.id));
+  let host = stream.url;
+  try {
+    host = new URL(stream.url).host;
+  } catch {
+    // registered URLs are validated; keep the raw text if not
+  }
+  return {
+    id: originNodeId(stream.id),
+    role: 'origin',
+    name: `origin ${host}`.slice(0, 64),
+    agent: 'http',
+    streams: [stream.id],
+    connectedAt: count(stream.createdAt),
+    lastSeenAt: count(c.clock.now()),
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadBytes: count(measured ?? totals.httpBytes),
+    downKbps: 0,
+    upKbps: kbps,
+  };
+}
+
+/** The planned edges of a stream, with their state and the child's measured throughput. */
+export function streamEdges(c: Coordinator, streamId: StreamId): TopologyEdge[] {
+  return c.planner.members(streamId).map((m) => {
+    const child = c.nodes.get(m.id);
+    if (m.parent === null) {
+      const http = child?.traffic.streams.get(streamId)?.httpKbps ?? 0;
+      const fetched = (child?.traffic.latest?.httpBytes ?? 0) > 0;
+      return {
+        streamId,
+        from: originNodeId(streamId),
+        to: m.id,
+        state: fetched ? 'connected' : 'planned',
+        kbps: round1(http),
+      };
+    }
+    return {
+      streamId,
+      from: m.parent,
+      to: m.id,
+      state: c.isConfirmed(streamId, m.id, m.parent) ? 'connected' : 'planned',
+      kbps: round1(child?.traffic.links.get(m.parent)?.inKbps ?? 0),
+    };
+  });
+}
+
+/** Figures of one stream. */
+export function streamFigures(c: Coordinator, stream: StreamInfo, originBytes: OriginBytes): StreamFigures {
+  const members = c.planner.members(stream.id);
+  const totals = c.figures.get(stream.id);
+  const viewerBytes = totals.viewerP2pBytes + totals.viewerHttpBytes;
+  const figures: StreamFigures = {
+    streamId: stream.id,
+    viewers: members.filter((m) => m.watching).length,
+    relays: members.filter((m) => m.role === 'relay').length,
+    p2pBytes: count(totals.p2pBytes),
+    httpBytes: count(totals.httpBytes),
+    p2pShare: viewerBytes > 0 ? Math.min(1, totals.viewerP2pBytes / viewerBytes) : 0,
+    originKbps: round1(originKbps(c, stream.id)),
+  };
+  const measured = originBytes(stream);
+  if (measured !== undefined && Number.isFinite(measured)) figures.originMeasuredBytes = count(measured);
+  return figures;
+}
+
+/** One stream's tree: its members, its origin and its edges. */
+export function streamTopology(
+  c: Coordinator,
+  stream: StreamInfo,
+  originBytes: OriginBytes,
+): { nodes: TopologyNode[]; edges: TopologyEdge[]; figures: StreamFigures } {
+  const members = c.planner.members(stream.id);
+  const nodes: TopologyNode[] = [];
+  if (members.length > 0) nodes.push(originNode(c, stream, originBytes));
+  for (const m of members) {
+    const node = c.nodes.get(m.id);
+    if (node) nodes.push(topologyNode(c, node));
+  }
+  return { nodes, edges: streamEdges(c, stream.id), figures: streamFigures(c, stream, originBytes) };
+}
+
+/** Everything the admin dashboard shows, at this instant. */
+export function adminSnapshot(c: Coordinator, originBytes: OriginBytes, maxEvents = 200): AdminSnapshot {
+  const streams = c.streams.all();
+  const nodes: TopologyNode[] = [];
+  const edges: TopologyEdge[] = [];
+  for (const stream of streams) {
+    if (c.planner.members(stream.id).length > 0) nodes.push(originNode(c, stream, originBytes));
+    edges.push(...streamEdges(c, stream.id));
+  }
+  for (const node of c.nodes.all()) nodes.push(topologyNode(c, node));
+  return {
+    at: count(c.clock.now()),
+    streams,
+    nodes,
+    edges,
+    figures: streams.map((s) => streamFigures(c, s, originBytes)),
+    events: c.events.recent(maxEvents),
+  };
+}

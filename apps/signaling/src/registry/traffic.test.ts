@@ -1,0 +1,63 @@
+import type { NodeStats } from '@p2pcdn/core';
+import { describe, expect, it } from 'vitest';
+import { applyStats, emptyTraffic } from './traffic.ts';
+
+const stats = (over: Partial<NodeStats>): NodeStats => ({
+  httpBytes: 0,
+  p2pBytes: 0,
+  uploadBytes: 0,
+  links: [],
+  ...over,
+});
+
+describe('applyStats', () => {
+  it('derives kbit/s from cumulative counters between heartbeats', () => {
+    const t = emptyTraffic();
+    applyStats(t, stats({ p2pBytes: 1000, links: [{ peerId: 'p', bytesIn: 1000, bytesOut: 0 }] }), 0, [
+      'live',
+    ]);
+    expect(t.downKbps).toBe(0); // no interval yet
+    const deltas = applyStats(
+      t,
+      stats({
+        p2pBytes: 251_000,
+        uploadBytes: 125_000,
+        links: [{ peerId: 'p', bytesIn: 251_000, bytesOut: 0 }],
+      }),
+      1000,
+      ['live'],
+    );
+    expect(t.downKbps).toBe(2000);
+    expect(t.upKbps).toBe(1000);
+    expect(t.links.get('p')?.inKbps).toBe(2000);
+    expect(deltas).toEqual([{ streamId: 'live', httpBytes: 0, p2pBytes: 250_000, uploadBytes: 125_000 }]);
+  });
+
+  it('treats a counter that went backwards as restarted', () => {
+    const t = emptyTraffic();
+    applyStats(t, stats({ httpBytes: 5000 }), 0, ['live']);
+    const [delta] = applyStats(t, stats({ httpBytes: 100 }), 1000, ['live']);
+    expect(delta?.httpBytes).toBe(100);
+  });
+
+  it('splits by the per-stream report, and attributes nothing for several streams without one', () => {
+    const t = emptyTraffic();
+    expect(applyStats(t, stats({ httpBytes: 10 }), 0, ['a', 'b'])).toEqual([]);
+    const deltas = applyStats(
+      t,
+      stats({
+        httpBytes: 30,
+        streams: [
+          { streamId: 'a', httpBytes: 5, p2pBytes: 0, uploadBytes: 0 },
+          { streamId: 'b', httpBytes: 25, p2pBytes: 0, uploadBytes: 0 },
+        ],
+      }),
+      1000,
+      ['a', 'b'],
+    );
+    expect(deltas.map((d) => [d.streamId, d.httpBytes])).toEqual([
+      ['a', 5],
+      ['b', 25],
+    ]);
+  });
+});

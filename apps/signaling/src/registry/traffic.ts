@@ -1,0 +1,120 @@
+import type { NodeId, NodeStats, StreamId } from '@p2pcdn/core';
+
+/** Rates derived from a link's counters, kbit/s. */
+export interface LinkRates {
+  inKbps: number;
+  outKbps: number;
+  rttMs?: number;
+}
+
+/** Rates for one stream a node is in, kbit/s. */
+export interface StreamRates {
+  httpKbps: number;
+  p2pKbps: number;
+  upKbps: number;
+}
+
+/** Bytes a heartbeat added to one stream's counters. */
+export interface StreamDelta {
+  streamId: StreamId;
+  httpBytes: number;
+  p2pBytes: number;
+  uploadBytes: number;
+}
+
+/** What the coordinator knows of a node's traffic: its last heartbeat and the rates derived. */
+export interface NodeTraffic {
+  latest: NodeStats | undefined;
+  reportedAt: number | undefined;
+  downKbps: number;
+  upKbps: number;
+  httpKbps: number;
+  links: Map<NodeId, LinkRates>;
+  streams: Map<StreamId, StreamRates>;
+}
+
+/** Rates below this interval would be noise (and a flood of heartbeats must not inflate them). */
+const MIN_INTERVAL_MS = 250;
+
+export function emptyTraffic(): NodeTraffic {
+  return {
+    latest: undefined,
+    reportedAt: undefined,
+    downKbps: 0,
+    upKbps: 0,
+    httpKbps: 0,
+    links: new Map(),
+    streams: new Map(),
+  };
+}
+
+/** Growth of a cumulative counter; a counter that went backwards was reset and counts from 0. */
+function growth(previous: number | undefined, next: number): number {
+  if (previous === undefined) return next;
+  return next >= previous ? next - previous : next;
+}
+
+const kbps = (bytes: number, ms: number | undefined): number => (ms === undefined ? 0 : (bytes * 8) / ms);
+
+/**
+ * Folds a heartbeat into `traffic` at time `now` and returns what it added per stream. Counters
+ * are split by the node's own per-stream report; without one, they belong to the node's only
+ * stream (`memberOf`), or to no stream when it is in several.
+ */
+export function applyStats(
+  traffic: NodeTraffic,
+  stats: NodeStats,
+  now: number,
+  memberOf: readonly StreamId[],
+): StreamDelta[] {
+  const prev = traffic.latest;
+  const elapsed =
+    traffic.reportedAt === undefined ? undefined : Math.max(MIN_INTERVAL_MS, now - traffic.reportedAt);
+  const http = growth(prev?.httpBytes, stats.httpBytes);
+  const p2p = growth(prev?.p2pBytes, stats.p2pBytes);
+  const up = growth(prev?.uploadBytes, stats.uploadBytes);
+  traffic.httpKbps = kbps(http, elapsed);
+  traffic.downKbps = kbps(http + p2p, elapsed);
+  traffic.upKbps = kbps(up, elapsed);
+
+  const prevLinks = new Map((prev?.links ?? []).map((l) => [l.peerId, l]));
+  traffic.links = new Map();
+  for (const link of stats.links) {
+    const before = prevLinks.get(link.peerId);
+    const rates: LinkRates = {
+      inKbps: kbps(growth(before?.bytesIn, link.bytesIn), elapsed),
+      outKbps: kbps(growth(before?.bytesOut, link.bytesOut), elapsed),
+    };
+    if (link.rttMs !== undefined) rates.rttMs = link.rttMs;
+    traffic.links.set(link.peerId, rates);
+  }
+
+  const deltas: StreamDelta[] = [];
+  if (stats.streams) {
+    const prevStreams = new Map((prev?.streams ?? []).map((s) => [s.streamId, s]));
+    for (const s of new Map(stats.streams.map((entry) => [entry.streamId, entry])).values()) {
+      const before = prevStreams.get(s.streamId);
+      deltas.push({
+        streamId: s.streamId,
+        httpBytes: growth(before?.httpBytes, s.httpBytes),
+        p2pBytes: growth(before?.p2pBytes, s.p2pBytes),
+        uploadBytes: growth(before?.uploadBytes, s.uploadBytes),
+      });
+    }
+  } else if (memberOf.length === 1 && memberOf[0] !== undefined) {
+    deltas.push({ streamId: memberOf[0], httpBytes: http, p2pBytes: p2p, uploadBytes: up });
+  }
+  traffic.streams = new Map(
+    deltas.map((d) => [
+      d.streamId,
+      {
+        httpKbps: kbps(d.httpBytes, elapsed),
+        p2pKbps: kbps(d.p2pBytes, elapsed),
+        upKbps: kbps(d.uploadBytes, elapsed),
+      },
+    ]),
+  );
+  traffic.latest = stats;
+  traffic.reportedAt = now;
+  return deltas;
+}
