@@ -1,0 +1,76 @@
+import type { PeerFactory, SimplePeerLike } from '@p2pcdn/core';
+import createDebug from 'debug';
+import * as polyfill from 'node-datachannel/polyfill';
+import SimplePeer from 'simple-peer';
+
+const log = createDebug('p2pcdn:worker:webrtc');
+
+/**
+ * Largest DataChannel message we announce and send. libdatachannel defaults to 256 KiB locally and
+ * assumes 64 KiB for a remote that does not announce `a=max-message-size`; browsers announce
+ * 256 KiB. The engine's data frames are 64 KiB + a 9-byte header, so this leaves ample room
+ * between two workers and between a worker and a browser.
+ */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** A session description as simple-peer expects it: plain and writable. */
+interface PlainDescription {
+  type: string;
+  sdp: string;
+}
+
+/**
+ * node-datachannel's `RTCPeerConnection`, except that `createOffer`/`createAnswer` resolve to plain
+ * `{type, sdp}` objects: simple-peer assigns to `sdp` (sdpTransform), and the polyfill's
+ * `RTCSessionDescription` has a getter-only `sdp`, so the assignment would throw.
+ */
+class PlainDescriptionPeerConnection extends polyfill.RTCPeerConnection {
+  override async createOffer(): Promise<PlainDescription> {
+    return plain(await super.createOffer());
+  }
+
+  override async createAnswer(): Promise<PlainDescription> {
+    return plain(await super.createAnswer());
+  }
+}
+
+function plain(description: unknown): PlainDescription {
+  const { type, sdp } = (description ?? {}) as { type?: unknown; sdp?: unknown };
+  return { type: String(type), sdp: String(sdp ?? '') };
+}
+
+/** The `wrtc` implementation simple-peer runs on in Node. */
+export const nodeWrtc = {
+  RTCPeerConnection: PlainDescriptionPeerConnection,
+  RTCSessionDescription: polyfill.RTCSessionDescription,
+  RTCIceCandidate: polyfill.RTCIceCandidate,
+};
+
+export interface NodePeerFactoryOptions {
+  /** Local address ICE binds to (`127.0.0.1` in tests); all interfaces when undefined. */
+  bindAddress?: string | undefined;
+}
+
+/**
+ * A {@link PeerFactory} for Node: simple-peer over node-datachannel, one reliable ordered
+ * DataChannel per connection, trickle ICE, text frames kept as strings (`objectMode`).
+ */
+export function nodePeerFactory(options: NodePeerFactoryOptions = {}): PeerFactory {
+  return ({ initiator, iceServers }) => {
+    const config = {
+      iceServers: iceServers.map((server) => ({ ...server })),
+      maxMessageSize: MAX_MESSAGE_BYTES,
+      ...(options.bindAddress === undefined ? {} : { bindAddress: options.bindAddress }),
+    };
+    log('new %s peer (bind %s)', initiator ? 'initiator' : 'answering', options.bindAddress ?? 'any');
+    const peer = new SimplePeer({
+      initiator,
+      trickle: true,
+      objectMode: true,
+      wrtc: nodeWrtc as unknown as SimplePeer.Options['wrtc'],
+      config: config as SimplePeer.Options['config'],
+      channelConfig: { ordered: true },
+    });
+    return peer as unknown as SimplePeerLike;
+  };
+}
