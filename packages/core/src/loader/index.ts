@@ -1,0 +1,3 @@
+export * from './segment-loader.ts';
+export * from './deadline.ts';
+export * from './errors.ts';
