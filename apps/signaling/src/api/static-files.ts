@@ -48,8 +48,8 @@ export function spaHandler(options: SpaOptions): Handler {
     }
     if (relative.includes('\0')) return c.text('bad path', 400);
     const target = path.resolve(root, `.${path.posix.sep}${relative}`);
-    const inside = target === root || target.startsWith(root + path.sep);
-    let file = inside && relative !== '' ? await fileAt(target) : undefined;
+    if (target !== root && !target.startsWith(root + path.sep)) return c.text('not found', 404);
+    let file = relative !== '' ? await fileAt(target) : undefined;
     let index = false;
     if (!file) {
       if (path.extname(relative) !== '') return c.text('not found', 404);
