@@ -1,2 +1,3 @@
 export * from './manual-clock.ts';
 export * from './engine-harness.ts';
+export * from './mutate.ts';
