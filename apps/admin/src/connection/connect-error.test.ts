@@ -14,18 +14,26 @@ describe('connect-error', () => {
       { message: 'unauthorized', data: { code: 'unauthorized', message: 'bad operator token' } },
       false,
     );
-    expect(state.status).toBe('refused');
-    expect(state.message).toContain('refused this operator token (bad operator token)');
+    expect(state).toEqual({ status: 'refused', message: 'Bad operator token.' });
   });
 
   it('recognises a bare "unauthorized" message', () => {
-    expect(describeConnectError({ message: 'unauthorized' }, false).message).toContain('operator token');
+    expect(describeConnectError({ message: 'unauthorized' }, false).message).toBe(
+      'Operator token refused: unauthorized.',
+    );
+  });
+
+  it('shows the coordinator’s own sentence when it names the token', () => {
+    const message = 'operator token refused: it does not match this coordinator’s token';
+    expect(describeConnectError({ message }, false).message).toBe(
+      'Operator token refused: it does not match this coordinator’s token.',
+    );
   });
 
   it('still explains other refusals', () => {
     expect(describeConnectError({ message: 'rate-limited' }, false)).toEqual({
       status: 'refused',
-      message: 'The coordinator refused the connection: rate-limited',
+      message: 'The coordinator refused the connection: rate-limited.',
     });
   });
 });

@@ -7,6 +7,13 @@ export interface ConnectErrorLike {
   data?: unknown;
 }
 
+/** Capital first letter, final full stop. */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /**
  * Explains a failed connection. When socket.io gave up on its own (`active` false) the server
  * refused us in its middleware, which for `/admin` means the operator token; otherwise the
@@ -20,7 +27,9 @@ export function describeConnectError(error: ConnectErrorLike, active: boolean): 
   const code = body.success ? body.data.code : error.message;
   const detail = body.success ? body.data.message : error.message;
   if (code === 'unauthorized' || code === 'forbidden' || /token|auth/i.test(detail)) {
-    return { status: 'refused', message: `The coordinator refused this operator token (${detail}).` };
+    // The coordinator's own sentence is the clearest explanation when it names the token.
+    const sentence = /token/i.test(detail) ? detail : `Operator token refused: ${detail}`;
+    return { status: 'refused', message: asSentence(sentence) };
   }
-  return { status: 'refused', message: `The coordinator refused the connection: ${detail}` };
+  return { status: 'refused', message: asSentence(`The coordinator refused the connection: ${detail}`) };
 }

@@ -67,7 +67,11 @@ export function StreamCard({ stream, figures, history, color }: StreamCardProps)
         <div className="figure big">
           <dt title="Origin egress over the last interval, as peers report it">Origin egress</dt>
           <dd data-testid={`figure-origin-kbps-${id}`}>{formatKbps(figures.originKbps)}</dd>
-          {copies !== null && <span className="sub">{copies.toFixed(1)}× bitrate</span>}
+          {copies !== null && (
+            <span className="sub" title="Origin egress ÷ stream bitrate: how many copies the origin sends">
+              {copies.toFixed(1)}× bitrate
+            </span>
+          )}
         </div>
         <div className="figure">
           <dt>Viewers</dt>

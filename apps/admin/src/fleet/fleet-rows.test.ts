@@ -45,6 +45,15 @@ describe('fleet-rows', () => {
     ]);
   });
 
+  it('sorts names in natural order', () => {
+    const named = ['viewer 10', 'viewer 2', 'viewer 1'].map((name, i) => ({
+      ...nodes[10]!,
+      id: `n${i}`,
+      name,
+    }));
+    expect(fleetRows(named).map((n) => n.name)).toEqual(['viewer 1', 'viewer 2', 'viewer 10']);
+  });
+
   it('filters on name, id, region and stream', () => {
     expect(fleetRows(nodes, undefined, 'sfo').map((n) => n.id)).toEqual(['r-sfo-1']);
     expect(fleetRows(nodes, undefined, 'DEMO-VOD').every((n) => n.streams.includes('demo-vod'))).toBe(true);

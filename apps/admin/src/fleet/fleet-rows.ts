@@ -53,7 +53,8 @@ function compareValues(a: string | number | undefined, b: string | number | unde
   // Missing values sort last whatever the direction.
   if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b));
+  // Natural order, so `viewer 2` comes before `viewer 10`.
+  return String(a).localeCompare(String(b), 'en', { numeric: true });
 }
 
 /** True when `query` (case-insensitive) occurs in the node's name, id, region, role, agent or streams. */

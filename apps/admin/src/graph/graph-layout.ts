@@ -212,14 +212,19 @@ function placeBlock(
   const left = (box.x ?? 0) - box.width / 2;
   const top = (box.y ?? 0) - box.height / 2;
   const rowHeight = BLOCK_LABEL_ROOM + NODE_SIZE.viewer.height + BLOCK_ROW_GAP;
-  // The trunk runs down the gap nearest the middle, so it never crosses a leaf.
-  const trunkColumn = Math.max(1, Math.floor(block.columns / 2));
-  const trunkX =
-    block.columns === 1
-      ? left - BLOCK_COLUMN_GAP / 2
-      : left + trunkColumn * block.cellWidth - BLOCK_COLUMN_GAP / 2;
   const route = g.edge({ v: block.parent, w: block.id, name: block.id }).points ?? [];
   const approach = route.slice(0, -1);
+  // The trunk runs down the column gap nearest to where dagre's route arrives, so it never
+  // crosses a leaf and the approach keeps dagre's shape.
+  const arrival = route.at(-1)?.x ?? box.x ?? 0;
+  const gaps =
+    block.columns === 1
+      ? [left - BLOCK_COLUMN_GAP / 2, left + box.width + BLOCK_COLUMN_GAP / 2]
+      : Array.from(
+          { length: block.columns - 1 },
+          (_, k) => left + (k + 1) * block.cellWidth - BLOCK_COLUMN_GAP / 2,
+        );
+  const trunkX = gaps.reduce((best, x) => (Math.abs(x - arrival) < Math.abs(best - arrival) ? x : best));
 
   block.leaves.forEach((leaf, i) => {
     const size = NODE_SIZE[leaf.kind];

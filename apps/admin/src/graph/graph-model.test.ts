@@ -79,13 +79,18 @@ describe('graph-model', () => {
     const model = buildGraphModel(snapshot, ALL_STREAMS);
     const origins = model.nodes.filter((n) => n.id === 'origin:demo-live');
     expect(origins).toHaveLength(1);
-    expect(origins[0]).toMatchObject({ name: '127.0.0.1:8081', region: 'eu-west', kind: 'origin' });
+    expect(origins[0]).toMatchObject({
+      name: 'demo-live',
+      detail: '127.0.0.1:8081',
+      region: 'eu-west',
+      kind: 'origin',
+    });
     expect(model.unattached.some((n) => n.kind === 'origin')).toBe(false);
   });
 
   it('falls back to the stream title when the origin is not listed', () => {
     const bare: AdminSnapshot = { ...snapshot, nodes: snapshot.nodes.filter((n) => n.role !== 'origin') };
-    expect(buildGraphModel(bare, VOD).nodes[0]?.name).toBe('Demo VOD (TS)');
+    expect(buildGraphModel(bare, VOD).nodes[0]?.detail).toBe('Demo VOD (TS)');
   });
 
   it('keeps the topology key when only figures change, and changes it when the tree does', () => {

@@ -16,8 +16,10 @@ export interface GraphNodeModel {
   id: string;
   kind: GraphNodeKind;
   agent: GraphNodeAgent;
-  /** Display name (the node's name, or the stream title for an origin). */
+  /** Display name (the node's name, or the stream id for an origin). */
   name: string;
+  /** Second line: the node id, or for an origin its listed name (host) or the stream title. */
+  detail: string;
   region?: string;
   bufferSec?: number;
   upKbps?: number;
@@ -70,6 +72,7 @@ function fromTopologyNode(node: TopologyNode, streams: StreamId[]): GraphNodeMod
     kind: node.role,
     agent: node.agent,
     name: node.name || node.id,
+    detail: node.id,
     tier: null,
     streams,
     upKbps: node.upKbps,
@@ -94,7 +97,9 @@ function originNode(snapshot: AdminSnapshot, streamId: StreamId): GraphNodeModel
     id,
     kind: 'origin',
     agent: 'http',
-    name: listed?.name || stream?.title || streamId,
+    // The stream is what tells origins apart; the host goes on the second line.
+    name: streamId,
+    detail: listed?.name || stream?.title || 'origin',
     tier: 0,
     streams: [streamId],
   };
@@ -178,7 +183,15 @@ export function buildGraphModel(snapshot: AdminSnapshot, selection: StreamSelect
         id,
         listed
           ? fromTopologyNode(listed, [edge.streamId])
-          : { id, kind: 'unknown', agent: 'unknown', name: id, tier: null, streams: [edge.streamId] },
+          : {
+              id,
+              kind: 'unknown',
+              agent: 'unknown',
+              name: 'unknown node',
+              detail: id,
+              tier: null,
+              streams: [edge.streamId],
+            },
       );
     }
   }

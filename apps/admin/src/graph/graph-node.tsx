@@ -4,7 +4,7 @@ import type { GraphNodeModel } from './graph-model.ts';
 import { AGENT_COLORS, LOW_BUFFER_SEC } from './graph-style.ts';
 
 /** Average glyph widths of the node fonts (11 px bold, 10 px, 9.5 px mono), to know what fits. */
-const NAME_CHAR_WIDTH = 6.6;
+const NAME_CHAR_WIDTH = 7;
 const SMALL_CHAR_WIDTH = 5.4;
 const MONO_CHAR_WIDTH = 5.8;
 
@@ -48,7 +48,7 @@ const AGENT_GLYPH: Record<GraphNodeModel['agent'], string> = {
 
 function tooltip(node: GraphNodeModel): string {
   const lines = [
-    `${node.name} (${node.id})`,
+    node.kind === 'origin' ? `origin of ${node.name}: ${node.detail}` : `${node.name} (${node.id})`,
     `${node.kind}, ${node.agent} agent${node.region ? `, ${node.region}` : ''}`,
     `tier ${node.tier ?? '–'} · streams ${node.streams.join(', ') || '–'}`,
   ];
@@ -83,8 +83,7 @@ export function GraphNode({ node, box }: GraphNodeProps) {
   const left = node.kind === 'origin' ? 14 : 12;
   const right = box.width - (node.kind === 'origin' ? 14 : 9);
   const glyph = AGENT_GLYPH[node.agent];
-  const nameChars = Math.floor((right - left - glyph.length * 5.5 - 6) / NAME_CHAR_WIDTH);
-  const idLine = node.kind === 'origin' ? `origin of ${node.streams.join(', ')}` : node.id;
+  const nameChars = Math.floor((right - left - glyph.length * 5.5 - 8) / NAME_CHAR_WIDTH);
   const value = metric(node);
   const regionChars = Math.floor((right - left - value.length * SMALL_CHAR_WIDTH - 6) / SMALL_CHAR_WIDTH);
   const lowBuffer = node.bufferSec !== undefined && node.bufferSec < LOW_BUFFER_SEC;
@@ -103,7 +102,9 @@ export function GraphNode({ node, box }: GraphNodeProps) {
         {truncate(node.name, nameChars)}
       </text>
       <text x={left} y={29} className={`gnode-id${tone}`}>
-        {ellipsize(idLine, Math.floor((right - left) / MONO_CHAR_WIDTH))}
+        {node.kind === 'origin'
+          ? truncate(node.detail, Math.floor((right - left) / SMALL_CHAR_WIDTH))
+          : ellipsize(node.detail, Math.floor((right - left) / MONO_CHAR_WIDTH))}
       </text>
       <text x={left} y={42} className={`gnode-region${tone}`}>
         {truncate(node.region ?? (node.kind === 'origin' ? '' : 'no region'), regionChars)}
