@@ -10,6 +10,9 @@ export interface WaitOptions {
   cancel?: CancelToken | undefined;
 }
 
+/** Longest delay timers take (2^31 − 1 ms); longer or infinite timeouts are clamped to it. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 interface Shared<T> {
   source: CancelSource;
   waiters: number;
@@ -61,7 +64,7 @@ export class Coalescer<T> {
       };
       const timer = this.clock.setTimeout(
         () => settle(true, () => resolve(null)),
-        Math.max(0, wait.timeoutMs),
+        Math.min(MAX_TIMER_MS, Math.max(0, wait.timeoutMs)),
       );
       wait.cancel?.onCancel(() => settle(true, () => reject(cancelledError())));
       void shared.result.then((value) => settle(false, () => resolve(value)));

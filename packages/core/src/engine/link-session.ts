@@ -9,7 +9,7 @@ import {
   type SegmentRef,
   type StreamId,
 } from '../protocol/index.ts';
-import { OutgoingRequests, type RequestOutcome } from './outgoing-requests.ts';
+import { OutgoingRequests, type RequestOutcome, type RequestTimeouts } from './outgoing-requests.ts';
 import type { UploadTarget } from './upload-scheduler.ts';
 import type { CancelToken, Clock, LinkRole, Logger, PeerLink, TimerHandle } from './types.ts';
 
@@ -110,10 +110,7 @@ export class LinkSession implements UploadTarget {
   }
 
   /** Asks the peer (a parent) for a segment. Never rejects. */
-  request(
-    segment: SegmentRef,
-    opts: { stallTimeoutMs: number; cancel: CancelToken },
-  ): Promise<RequestOutcome> {
+  request(segment: SegmentRef, opts: RequestTimeouts & { cancel: CancelToken }): Promise<RequestOutcome> {
     return this.outgoing.request(segment, opts);
   }
 

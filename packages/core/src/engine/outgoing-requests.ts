@@ -25,6 +25,14 @@ export type RequestFailure =
   /** The request could not be sent. */
   | 'send-failed';
 
+/** How long a request may go without progress before it is abandoned. */
+export interface RequestTimeouts {
+  /** From sending the request to `data-start` (the parent may fetch through first), ms. */
+  firstByteTimeoutMs: number;
+  /** Between frames once data flows, ms. */
+  stallTimeoutMs: number;
+}
+
 /** How one request to one parent ended. */
 export type RequestOutcome =
   { ok: true; data: Uint8Array; elapsedMs: number } | { ok: false; reason: RequestFailure; detail: string };
@@ -42,7 +50,7 @@ interface Pending {
   key: SegmentKey;
   segment: SegmentRef;
   startedAt: number;
-  stallTimeoutMs: number;
+  timeouts: RequestTimeouts;
   /** Announced by `data-start`; undefined until then. */
   size: number | undefined;
   buffer: Uint8Array | undefined;
@@ -80,10 +88,7 @@ export class OutgoingRequests {
   }
 
   /** Sends `request` and resolves when the segment is complete or the request failed; never rejects. */
-  request(
-    segment: SegmentRef,
-    opts: { stallTimeoutMs: number; cancel: CancelToken },
-  ): Promise<RequestOutcome> {
+  request(segment: SegmentRef, opts: RequestTimeouts & { cancel: CancelToken }): Promise<RequestOutcome> {
     if (opts.cancel.cancelled) return Promise.resolve(failure('cancelled', 'cancelled before sending'));
     const id = this.takeId();
     return new Promise<RequestOutcome>((resolve) => {
@@ -92,7 +97,7 @@ export class OutgoingRequests {
         key: segmentKey(segment),
         segment,
         startedAt: this.deps.clock.now(),
-        stallTimeoutMs: opts.stallTimeoutMs,
+        timeouts: { firstByteTimeoutMs: opts.firstByteTimeoutMs, stallTimeoutMs: opts.stallTimeoutMs },
         size: undefined,
         buffer: undefined,
         received: 0,
@@ -196,10 +201,12 @@ export class OutgoingRequests {
 
   private armStallTimer(p: Pending): void {
     if (p.timer !== undefined) this.deps.clock.clearTimeout(p.timer);
+    // Until data-start the parent may be fetching the segment itself, which takes longer.
+    const ms = p.size === undefined ? p.timeouts.firstByteTimeoutMs : p.timeouts.stallTimeoutMs;
     p.timer = this.deps.clock.setTimeout(() => {
       p.timer = undefined;
-      this.abandon(p.id, 'stalled', `nothing for ${p.stallTimeoutMs} ms`);
-    }, p.stallTimeoutMs);
+      this.abandon(p.id, 'stalled', `nothing for ${ms} ms`);
+    }, ms);
   }
 
   private remember(id: number): void {

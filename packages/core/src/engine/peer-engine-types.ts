@@ -26,8 +26,14 @@ export interface PeerEngineOptions {
   highWaterMarkBytes?: number;
   /** How often a link held back by backpressure is polled, ms. Default 20. */
   backpressurePollMs?: number;
-  /** A request to a parent is abandoned after this long without a frame, ms. Default 4000. */
+  /** A transfer from a parent is abandoned after this long without a frame, ms. Default 4000. */
   stallTimeoutMs?: number;
+  /**
+   * A request to a parent is abandoned when `data-start` has not come after this long, ms. The
+   * parent may be fetching the segment through its own sources first. Default: the upstream
+   * timeout plus 2 s.
+   */
+  firstByteTimeoutMs?: number;
   /** How long a child's fetch-through waits on this node's parents, ms. Default 8000. */
   upstreamTimeoutMs?: number;
   /** How long a child's fetch-through waits on the origin, ms. Default 15000. */

@@ -187,7 +187,11 @@ describe('PeerEngine against a hostile peer', () => {
   for (const garbled of garbledTransfers) {
     it(`falls back to an honest parent after ${garbled.name}`, async () => {
       const clock = new ManualClock();
-      const victim = makeNode(clock, 'victim', { stallTimeoutMs: 1000, badFrameThreshold: 1 });
+      const victim = makeNode(clock, 'victim', {
+        stallTimeoutMs: 1000,
+        firstByteTimeoutMs: 1000,
+        badFrameThreshold: 1,
+      });
       const cut = misbehaviourLog(victim);
       const { evil } = hostile(clock, victim, 'parent');
       const honest = makeNode(clock, 'honest');
@@ -213,6 +217,24 @@ describe('PeerEngine against a hostile peer', () => {
       expect(cut.map(([peer]) => peer)).toEqual(['evil']);
     });
   }
+
+  it('waits longer for the first byte than between frames', async () => {
+    const clock = new ManualClock();
+    const victim = makeNode(clock, 'victim', { firstByteTimeoutMs: 5000, stallTimeoutMs: 500 });
+    const { evil, heard } = hostile(clock, victim, 'parent');
+    const result = victim.engine.fetchFromPeers(seg(1), { timeoutMs: 60_000 });
+    await clock.advance(4900);
+    expect(heard.some((m) => m.type === 'cancel')).toBe(false);
+    const request = heard.find((m) => m.type === 'request');
+    const id = request?.type === 'request' ? request.id : -1;
+    evil.send(encodePeerMessage({ type: 'data-start', id, size: 1000 }));
+    evil.send(frame(id, 0, new Uint8Array(100)));
+    await clock.advance(400);
+    expect(heard.some((m) => m.type === 'cancel')).toBe(false);
+    await clock.advance(200);
+    expect(heard).toContainEqual({ type: 'cancel', id });
+    await expect(result).resolves.toBeNull();
+  });
 
   it('tolerates frames still in flight after it cancelled a request', async () => {
     const clock = new ManualClock();

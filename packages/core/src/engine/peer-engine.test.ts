@@ -147,7 +147,7 @@ describe('PeerEngine', () => {
     // A parent whose link never delivers anything (a black hole).
     const silent = makeNode(clock, 'silent');
     const full = makeNode(clock, 'full');
-    const child = makeNode(clock, 'child', { stallTimeoutMs: 1000 });
+    const child = makeNode(clock, 'child', { firstByteTimeoutMs: 1000 });
     connect(clock, silent, child, STREAM, { latencyMs: 1_000_000 });
     connect(clock, full, child, STREAM);
     full.store.put(seg(1), patternBytes(1000));
@@ -158,7 +158,7 @@ describe('PeerEngine', () => {
     await clock.advance(100);
     expect((await result)?.peerId).toBe('full');
 
-    const lone = makeNode(clock, 'lone', { stallTimeoutMs: 1000 });
+    const lone = makeNode(clock, 'lone', { firstByteTimeoutMs: 1000 });
     connect(clock, silent, lone, STREAM, { latencyMs: 1_000_000 });
     const nothing = lone.engine.fetchFromPeers(seg(2), { timeoutMs: 500 });
     await clock.advance(500);
@@ -337,6 +337,17 @@ describe('PeerEngine', () => {
     await clock.advance(3000);
     expect(a.engine.stats().links[0]?.rttMs).toBe(80);
     expect(b.engine.stats().links[0]?.rttMs).toBe(80);
+  });
+
+  it('refuses a timeout that is not a number of milliseconds', async () => {
+    const clock = new ManualClock();
+    const node = makeNode(clock, 'n');
+    await expect(node.engine.fetchFromPeers(seg(1), { timeoutMs: Number.NaN })).rejects.toMatchObject({
+      kind: 'invalid-argument',
+    });
+    await expect(node.engine.fetchFromPeers(seg(1), { timeoutMs: -1 })).rejects.toBeInstanceOf(
+      PeerEngineError,
+    );
   });
 
   it('adds host-reported HTTP bytes to its figures and refuses nonsense', () => {

@@ -159,6 +159,12 @@ export class PeerEngine {
   async fetchFromPeers(segment: SegmentRef, opts: FetchFromPeersOptions): Promise<LoadedSegment | null> {
     if (this.destroyed) throw new PeerEngineError('destroyed', 'the peer engine was destroyed');
     if (opts.cancel?.cancelled) throw new PeerEngineError('cancelled', 'cancelled by caller');
+    if (!(opts.timeoutMs >= 0)) {
+      throw new PeerEngineError(
+        'invalid-argument',
+        `timeoutMs must be a non-negative number, got ${opts.timeoutMs}`,
+      );
+    }
     const held = this.store.get(segment);
     if (held) return { data: held, source: 'cache' };
     if (!this.hasParents(segment.streamId)) return null;
@@ -238,6 +244,8 @@ export class PeerEngine {
       tried.add(parent);
       const outcome = await parent.request(segment, {
         stallTimeoutMs: this.options.stallTimeoutMs ?? 4000,
+        firstByteTimeoutMs:
+          this.options.firstByteTimeoutMs ?? (this.options.upstreamTimeoutMs ?? 8000) + 2000,
         cancel,
       });
       parent.recordOutcome(outcome);
