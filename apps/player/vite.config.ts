@@ -7,7 +7,25 @@ const COORDINATOR = 'http://127.0.0.1:8080';
 export default defineConfig({
   base: '/',
   plugins: [react()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    // hls.js is one ~580 kB chunk by itself; everything else is well below.
+    chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      output: {
+        // hls.js alone is ~400 kB; keeping it and the other libraries apart from the app code lets
+        // browsers cache them across releases.
+        codeSplitting: {
+          groups: [
+            { name: 'hls', test: /node_modules[\\/]hls\.js/, priority: 2 },
+            { name: 'vendor', test: /node_modules/, priority: 1 },
+          ],
+        },
+      },
+    },
+  },
   server: {
     host: '127.0.0.1',
     proxy: {

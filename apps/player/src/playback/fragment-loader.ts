@@ -1,6 +1,8 @@
 import {
+  createCancelSource,
   SegmentRefSchema,
   validate,
+  type CancelSource,
   type CancelToken,
   type Clock,
   type LoadedSegment,
@@ -20,7 +22,6 @@ import type {
   LoaderContext,
   LoaderStats,
 } from 'hls.js';
-import { createCancelSource, type CancelSource } from './cancel.ts';
 
 /**
  * The P2P side as the fragment loader sees it: core's SegmentLoader (peers first, then the

@@ -1,0 +1,38 @@
+import type { StreamInfo } from '@p2pcdn/core';
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import type { PlayerErrorInfo } from '../page/player-error.ts';
+import { initialFigures, type PlayerFigures } from './figures.ts';
+
+/** The page's state: written by the session (outside React), read by components. */
+export interface PlayerState {
+  figures: PlayerFigures;
+  /** The stream being played, once joined. */
+  stream: StreamInfo | null;
+  /** Why playback stopped; the page shows it instead of the video. */
+  error: PlayerErrorInfo | null;
+  /** A passing problem playback survives (e.g. the coordinator dropped and is being retried). */
+  notice: string | null;
+  setFigures(figures: PlayerFigures): void;
+  setStream(stream: StreamInfo): void;
+  fail(error: PlayerErrorInfo): void;
+  setNotice(notice: string | null): void;
+}
+
+/** The one store of the page. */
+export const playerStore = createStore<PlayerState>()((set) => ({
+  figures: initialFigures(null, 'connecting', 0),
+  stream: null,
+  error: null,
+  notice: null,
+  setFigures: (figures) => set({ figures }),
+  setStream: (stream) => set({ stream }),
+  // The first error is the cause; later ones are usually its consequences.
+  fail: (error) => set((state) => (state.error ? {} : { error, notice: null })),
+  setNotice: (notice) => set({ notice }),
+}));
+
+/** Reads a slice of the player state in a component. */
+export function usePlayer<T>(selector: (state: PlayerState) => T): T {
+  return useStore(playerStore, selector);
+}
