@@ -74,7 +74,7 @@ export class ChildServer {
     }
     let requests = this.serving.get(session);
     if (requests?.has(id)) return this.deps.onBadFrame(session, `request id ${id} already in use`);
-    if (requests && requests.size >= this.deps.maxRequestsPerChild) {
+    if ((requests?.size ?? 0) >= this.deps.maxRequestsPerChild) {
       session.sendControl({ type: 'miss', id, reason: 'busy' });
       return;
     }

@@ -18,7 +18,10 @@ export interface PeerEngineOptions {
    * it is stored, used or forwarded. A peer whose data fails is reported as misbehaving.
    */
   verifySegment?: (segment: SegmentRef, data: Uint8Array) => boolean | Promise<boolean>;
-  /** Upload cap across all children, bytes per second. Default: unlimited. */
+  /**
+   * Upload cap across all children, bytes per second; 0 serves no children (they get `busy`).
+   * Default: unlimited.
+   */
   uploadBytesPerSecond?: number;
   /** Burst the upload cap allows, bytes. Default: a quarter second of upload. */
   uploadBurstBytes?: number;

@@ -54,9 +54,13 @@ export class PeerEngine {
     this.clock = options.clock;
     this.store = options.store;
     this.log = options.log ?? noop;
+    const cap = options.uploadBytesPerSecond;
+    if (cap !== undefined && !(cap >= 0)) {
+      throw new PeerEngineError('invalid-argument', `uploadBytesPerSecond must be 0 or more, got ${cap}`);
+    }
     this.scheduler = new UploadScheduler({
       clock: this.clock,
-      ...(options.uploadBytesPerSecond !== undefined && { bytesPerSecond: options.uploadBytesPerSecond }),
+      ...(cap !== undefined && cap > 0 && { bytesPerSecond: cap }),
       ...(options.uploadBurstBytes !== undefined && { burstBytes: options.uploadBurstBytes }),
       ...(options.highWaterMarkBytes !== undefined && { highWaterMarkBytes: options.highWaterMarkBytes }),
       ...(options.backpressurePollMs !== undefined && { backpressurePollMs: options.backpressurePollMs }),
@@ -66,7 +70,7 @@ export class PeerEngine {
       store: this.store,
       scheduler: this.scheduler,
       fetchThrough: (segment, requester, cancel) => this.fetchThrough(segment, requester, cancel),
-      maxRequestsPerChild: options.maxRequestsPerChild ?? 16,
+      maxRequestsPerChild: cap === 0 ? 0 : (options.maxRequestsPerChild ?? 16),
       onBadFrame: (session, reason) => this.reportBadFrame(session, reason),
       onUploaded: (streamId, bytes) => this.counters.add(streamId, 'uploadBytes', bytes),
       log: this.log,

@@ -67,4 +67,17 @@ describe('PeerEngine upload', () => {
     // At most one frame (plus small control messages) goes in above the mark.
     expect(maxBuffered).toBeLessThanOrEqual(highWater + 64 * 1024 + DATA_FRAME_HEADER_BYTES + 200);
   });
+
+  it('serves no children with a cap of zero, and refuses a negative cap', async () => {
+    const clock = new ManualClock();
+    const parent = makeNode(clock, 'parent', { uploadBytesPerSecond: 0 });
+    const child = makeNode(clock, 'child');
+    connect(clock, parent, child, STREAM);
+    parent.store.put(seg(1), patternBytes(1000));
+    const result = child.engine.fetchFromPeers(seg(1), { timeoutMs: 5000 });
+    await clock.advance(100);
+    await expect(result).resolves.toBeNull();
+    expect(parent.engine.stats().uploadBytes).toBe(0);
+    expect(() => makeNode(clock, 'bad', { uploadBytesPerSecond: -1 })).toThrow(/uploadBytesPerSecond/);
+  });
 });
