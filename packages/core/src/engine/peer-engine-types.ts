@@ -11,8 +11,12 @@ export interface PeerEngineOptions {
   store: SegmentStore;
   /** HTTP fetch from the origin, used to serve children when `allowOrigin` says so. */
   originFetch?: OriginFetch;
-  /** Whether this node may fetch `streamId` from the origin (asked each time). Default: always. */
-  allowOrigin?: (streamId: StreamId) => boolean;
+  /**
+   * Whether this node may fetch `segment` of `streamId` from the origin for a child (asked each
+   * time). Children choose the URL, so hosts should check it is on the stream's origin here (or in
+   * `originFetch`). Default: always.
+   */
+  allowOrigin?: (streamId: StreamId, segment: SegmentRef) => boolean;
   /**
    * Checks a segment received from a peer (e.g. its SHA-256 against the signed manifest) before
    * it is stored, used or forwarded. A peer whose data fails is reported as misbehaving.

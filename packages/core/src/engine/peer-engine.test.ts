@@ -210,7 +210,14 @@ describe('PeerEngine', () => {
     const clock = new ManualClock();
     const origin = fakeOrigin(1000);
     let allowed = false;
-    const relay = makeNode(clock, 'relay', { originFetch: origin.fetch, allowOrigin: () => allowed });
+    const asked: string[] = [];
+    const relay = makeNode(clock, 'relay', {
+      originFetch: origin.fetch,
+      allowOrigin: (streamId, segment) => {
+        asked.push(`${streamId} ${segment.url}`);
+        return allowed;
+      },
+    });
     const child = makeNode(clock, 'child');
     connect(clock, relay, child, STREAM);
 
@@ -224,6 +231,7 @@ describe('PeerEngine', () => {
     await clock.advance(100);
     expect(sameBytes((await served)?.data, patternBytes(1000, 1))).toBe(true);
     expect(origin.calls).toHaveLength(1);
+    expect(asked).toEqual([`${STREAM} ${seg(1).url}`, `${STREAM} ${seg(1).url}`]);
   });
 
   it('answers miss when the origin fails', async () => {

@@ -294,7 +294,7 @@ export class PeerEngine {
       const held = this.store.get(segment);
       if (held) return { data: held };
       const { originFetch } = this.options;
-      if (originFetch && (this.options.allowOrigin?.(segment.streamId) ?? true)) {
+      if (originFetch && (this.options.allowOrigin?.(segment.streamId, segment) ?? true)) {
         const data = await this.originFetches.run(
           key,
           (token) => this.pullFromOrigin(originFetch, segment, token),
