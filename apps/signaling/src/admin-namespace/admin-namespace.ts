@@ -10,6 +10,7 @@ import type {
 import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
 import { tokenMatches } from '../auth.ts';
+import { errorLog } from '../log.ts';
 import type { EventLog } from '../registry/event-log.ts';
 
 const debug = createDebug('p2pcdn:signaling:admin');
@@ -78,7 +79,7 @@ export function attachAdminNamespace(
     try {
       broadcast();
     } catch (error) {
-      debug('snapshot failed: %O', error);
+      errorLog('building the admin snapshot failed: %O', error);
     }
     timer = options.clock.setTimeout(tick, options.intervalMs);
   };

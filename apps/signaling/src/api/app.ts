@@ -1,14 +1,12 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import createDebug from 'debug';
 import type { Coordinator } from '../coordinator/coordinator.ts';
+import { errorLog } from '../log.ts';
 import type { OriginBytes } from '../coordinator/snapshot.ts';
 import type { StreamRegistrar } from '../streams/registrar.ts';
 import { errorResponse, knownErrorResponse } from './http-errors.ts';
 import { spaHandler } from './static-files.ts';
 import { streamsApi } from './streams-routes.ts';
-
-const debug = createDebug('p2pcdn:signaling:http');
 
 export interface AppDeps {
   coordinator: Coordinator;
@@ -52,7 +50,7 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((error, c) => {
     const known = knownErrorResponse(c, error);
     if (known) return known;
-    debug('unexpected error on %s %s: %O', c.req.method, c.req.path, error);
+    errorLog('unexpected error on %s %s: %O', c.req.method, c.req.path, error);
     return errorResponse(c, 'internal', 'the coordinator failed to handle this request');
   });
   app.notFound((c) => errorResponse(c, 'bad-request', `nothing at ${c.req.method} ${c.req.path}`, 404));

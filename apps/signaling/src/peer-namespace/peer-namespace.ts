@@ -11,6 +11,7 @@ import type { Namespace, Server } from 'socket.io';
 import type { RateLimit } from '../config.ts';
 import type { Coordinator } from '../coordinator/coordinator.ts';
 import { toErrorBody } from '../errors.ts';
+import { errorLog } from '../log.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { SocketLink, type PeerSocket } from './socket-link.ts';
 
@@ -117,5 +118,5 @@ export function attachPeerNamespace(
 }
 
 function logUnexpected(error: unknown): void {
-  if (toErrorBody(error).code === 'internal') debug('internal error: %O', error);
+  if (toErrorBody(error).code === 'internal') errorLog('internal error handling a peer message: %O', error);
 }

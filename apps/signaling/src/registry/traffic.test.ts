@@ -60,4 +60,15 @@ describe('applyStats', () => {
       ['b', 25],
     ]);
   });
+
+  it('uses the node totals for a node in one stream, even when its per-stream report says less', () => {
+    const t = emptyTraffic();
+    const deltas = applyStats(
+      t,
+      stats({ httpBytes: 900, streams: [{ streamId: 'a', httpBytes: 100, p2pBytes: 0, uploadBytes: 0 }] }),
+      0,
+      ['a'],
+    );
+    expect(deltas).toEqual([{ streamId: 'a', httpBytes: 900, p2pBytes: 0, uploadBytes: 0 }]);
+  });
 });

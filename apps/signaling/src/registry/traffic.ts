@@ -57,9 +57,9 @@ function growth(previous: number | undefined, next: number): number {
 const kbps = (bytes: number, ms: number | undefined): number => (ms === undefined ? 0 : (bytes * 8) / ms);
 
 /**
- * Folds a heartbeat into `traffic` at time `now` and returns what it added per stream. Counters
- * are split by the node's own per-stream report; without one, they belong to the node's only
- * stream (`memberOf`), or to no stream when it is in several.
+ * Folds a heartbeat into `traffic` at time `now` and returns what it added per stream. A node in
+ * one stream (`memberOf`) has all its counters attributed to it; a node in several is split by its
+ * own per-stream report, and attributed to none without one.
  */
 export function applyStats(
   traffic: NodeTraffic,
@@ -90,7 +90,11 @@ export function applyStats(
   }
 
   const deltas: StreamDelta[] = [];
-  if (stats.streams) {
+  if (memberOf.length === 1 && memberOf[0] !== undefined) {
+    // One stream: the node's own totals are the most complete account of it (a per-stream
+    // report may miss bytes the host fetched outside the engine).
+    deltas.push({ streamId: memberOf[0], httpBytes: http, p2pBytes: p2p, uploadBytes: up });
+  } else if (stats.streams) {
     const prevStreams = new Map((prev?.streams ?? []).map((s) => [s.streamId, s]));
     for (const s of new Map(stats.streams.map((entry) => [entry.streamId, entry])).values()) {
       const before = prevStreams.get(s.streamId);
@@ -101,8 +105,6 @@ export function applyStats(
         uploadBytes: growth(before?.uploadBytes, s.uploadBytes),
       });
     }
-  } else if (memberOf.length === 1 && memberOf[0] !== undefined) {
-    deltas.push({ streamId: memberOf[0], httpBytes: http, p2pBytes: p2p, uploadBytes: up });
   }
   traffic.streams = new Map(
     deltas.map((d) => [
