@@ -49,7 +49,14 @@ export function TopologySection() {
       />
       <div ref={frameRef}>
         {model && layout ? (
-          <TopologyGraph model={model} layout={layout} allStreamIds={allStreamIds} height={height} />
+          // Keyed by selection: another stream starts from a fitted view, not the old zoom.
+          <TopologyGraph
+            key={selection}
+            model={model}
+            layout={layout}
+            allStreamIds={allStreamIds}
+            height={height}
+          />
         ) : (
           <p className="empty">Waiting for the first snapshot…</p>
         )}
