@@ -17,6 +17,7 @@ type MissReason = Extract<PeerMessage, { type: 'miss' }>['reason'];
 /** Outcome of looking for a segment this node does not hold, on behalf of a child. */
 export type FetchThroughResult = { data: Uint8Array } | { miss: MissReason };
 
+/** What the child server needs from the engine. */
 export interface ChildServerDeps {
   store: SegmentStore;
   scheduler: UploadScheduler;

@@ -27,6 +27,7 @@ export interface LinkSessionHooks {
   onBroken(session: LinkSession, reason: string): void;
 }
 
+/** Settings of one {@link LinkSession}. */
 export interface LinkSessionOptions {
   link: PeerLink;
   /** This node's id, announced in `hello`. */

@@ -37,6 +37,7 @@ export interface RequestTimeouts {
 export type RequestOutcome =
   { ok: true; data: Uint8Array; elapsedMs: number } | { ok: false; reason: RequestFailure; detail: string };
 
+/** What {@link OutgoingRequests} needs from its link session. */
 export interface OutgoingRequestsDeps {
   clock: Clock;
   /** Sends a control message on the link; false if the link is gone. */

@@ -125,6 +125,41 @@ describe('PeerEngine', () => {
     expect(parent.engine.stats().uploadBytes).toBe(100_000);
   });
 
+  it('asks the parent with the shorter round trip first', async () => {
+    const clock = new ManualClock();
+    const far = makeNode(clock, 'far');
+    const near = makeNode(clock, 'near');
+    const child = makeNode(clock, 'child', { pingIntervalMs: 1000 });
+    connect(clock, far, child, STREAM, { latencyMs: 80 });
+    connect(clock, near, child, STREAM, { latencyMs: 5 });
+    for (const p of [far, near]) p.store.put(seg(1), patternBytes(1000));
+    expect(child.engine.parents(STREAM)).toEqual(['far', 'near']);
+    await clock.advance(2000);
+    expect(child.engine.parents(STREAM)).toEqual(['near', 'far']);
+    const result = child.engine.fetchFromPeers(seg(1), { timeoutMs: 5000 });
+    await clock.advance(100);
+    expect((await result)?.peerId).toBe('near');
+  });
+
+  it('prefers the parent that delivered faster', async () => {
+    const clock = new ManualClock();
+    const slow = makeNode(clock, 'slow');
+    const fast = makeNode(clock, 'fast');
+    const child = makeNode(clock, 'child');
+    connect(clock, slow, child, STREAM, { bytesPerSecond: 200_000 });
+    connect(clock, fast, child, STREAM, { bytesPerSecond: 5_000_000 });
+    for (let i = 1; i <= 2; i++) {
+      slow.store.put(seg(i), patternBytes(500_000, i));
+      fast.store.put(seg(i), patternBytes(500_000, i));
+    }
+    // Both are new: the first fetch goes to the first one added; the second to the idle one.
+    const a = child.engine.fetchFromPeers(seg(1), { timeoutMs: 60_000 });
+    const b = child.engine.fetchFromPeers(seg(2), { timeoutMs: 60_000 });
+    await clock.advance(5000);
+    expect([(await a)?.peerId, (await b)?.peerId]).toEqual(['slow', 'fast']);
+    expect(child.engine.parents(STREAM)).toEqual(['fast', 'slow']);
+  });
+
   it('moves to the next parent on a miss', async () => {
     const clock = new ManualClock();
     const empty = makeNode(clock, 'empty');

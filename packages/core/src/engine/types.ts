@@ -40,6 +40,7 @@ export type OriginFetch = (segment: SegmentRef, cancel: CancelToken) => Promise<
 /** Where a segment came from. */
 export type SegmentSource = 'cache' | 'p2p' | 'http';
 
+/** A segment's bytes and where they came from. */
 export interface LoadedSegment {
   data: Uint8Array;
   source: SegmentSource;

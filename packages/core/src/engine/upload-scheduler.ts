@@ -22,6 +22,7 @@ export interface UploadJob {
   readonly onSent?: (bytes: number) => void;
 }
 
+/** Settings of an {@link UploadScheduler}. */
 export interface UploadSchedulerOptions {
   clock: Clock;
   /** Upload cap across all children; unlimited when omitted. */

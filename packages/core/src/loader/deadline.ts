@@ -12,6 +12,7 @@ export interface DeadlinePolicy {
   emptyBufferSec: number;
 }
 
+/** Defaults for a few-second-segment HLS stream. */
 export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = {
   safetyMarginMs: 1500,
   minP2pMs: 300,

@@ -27,6 +27,7 @@ export interface PeerSegmentSource {
   recordHttpBytes?(bytes: number, streamId?: StreamId): void;
 }
 
+/** Settings of a {@link SegmentLoader}. */
 export interface SegmentLoaderOptions {
   peers: PeerSegmentSource;
   /** The HTTP fallback (fetch from the origin or the publisher's chosen servers). */

@@ -16,6 +16,7 @@ export interface StoreChange {
 /** Listener for {@link StoreChange}s; the store's state is consistent when it is called. */
 export type StoreListener = (change: StoreChange) => void;
 
+/** Settings of a {@link SegmentStore}. */
 export interface SegmentStoreOptions {
   /** Upper bound on the bytes of segment data held; 0 disables caching. */
   capacityBytes: number;
