@@ -2,3 +2,4 @@ export * from './types.ts';
 export * from './errors.ts';
 export * from './skeleton-planner.ts';
 export * from './invariants.ts';
+export { PlanState, type NodeEntry } from './plan-state.ts';

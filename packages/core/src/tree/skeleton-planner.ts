@@ -1,13 +1,11 @@
 import type { NodeId, StreamId } from '../protocol/index.ts';
 import { ChangeRecorder } from './change-recorder.ts';
 import { PlannerError } from './errors.ts';
+import { exclusionKey, PlanState } from './plan-state.ts';
 import { StreamTree } from './stream-tree.ts';
 import {
   noChanges,
-  type ParentAssignment,
   type PlanChanges,
-  type PlanEdge,
-  type PlanMember,
   type PlannerNode,
   type PlannerStream,
   type TreePlanner,
@@ -20,14 +18,6 @@ export interface SkeletonPlannerOptions {
   failedParentExclusionMs?: number;
 }
 
-interface NodeEntry {
-  node: PlannerNode;
-  /** Arrival order: earlier nodes are preferred as parents among equals. */
-  seq: number;
-  drainingAll: boolean;
-  draining: Set<StreamId>;
-}
-
 type ParentRoles = 'relays' | 'any';
 
 /**
@@ -38,16 +28,12 @@ type ParentRoles = 'relays' | 'any';
  * stream it serves. Without any capacity a node pulls from the origin over HTTP. Relays serve a
  * stream from its first viewer until its last one leaves.
  */
-export class SkeletonPlanner implements TreePlanner {
-  private readonly nodes = new Map<NodeId, NodeEntry>();
-  private readonly streams = new Map<StreamId, PlannerStream>();
-  private readonly trees = new Map<StreamId, StreamTree>();
-  /** `stream\0child` → parent → avoided until (ms). */
-  private readonly exclusions = new Map<string, Map<NodeId, number>>();
+export class SkeletonPlanner extends PlanState implements TreePlanner {
   private nextSeq = 0;
   private readonly exclusionMs: number;
 
-  constructor(private readonly options: SkeletonPlannerOptions) {
+  constructor(options: SkeletonPlannerOptions) {
+    super(options.now);
     this.exclusionMs = options.failedParentExclusionMs ?? 30_000;
   }
 
@@ -164,98 +150,12 @@ export class SkeletonPlanner implements TreePlanner {
     const key = exclusionKey(streamId, nodeId);
     let avoided = this.exclusions.get(key);
     if (!avoided) this.exclusions.set(key, (avoided = new Map()));
-    avoided.set(parentId, this.options.now() + this.exclusionMs);
+    avoided.set(parentId, this.now() + this.exclusionMs);
     const rec = new ChangeRecorder();
     rec.touch(streamId, nodeId, tree);
     tree.detach(nodeId);
     this.place(streamId, nodeId, this.entry(nodeId).node.role === 'relay' ? 'relays' : 'any');
     return this.finish(rec);
-  }
-
-  // ── views ────────────────────────────────────────────────────────────────────────────────
-
-  streamIds(): StreamId[] {
-    return [...this.streams.keys()];
-  }
-
-  members(streamId: StreamId): PlanMember[] {
-    const tree = this.trees.get(streamId);
-    if (!tree) return [];
-    const out: PlanMember[] = [];
-    for (const id of tree.members()) {
-      const m = this.member(streamId, id);
-      if (m) out.push(m);
-    }
-    return out;
-  }
-
-  member(streamId: StreamId, nodeId: NodeId): PlanMember | undefined {
-    const tree = this.trees.get(streamId);
-    const entry = this.nodes.get(nodeId);
-    if (!tree || !entry || !tree.has(nodeId)) return undefined;
-    return {
-      id: nodeId,
-      role: entry.node.role,
-      parent: tree.parentOf(nodeId) ?? null,
-      tier: tree.tierOf(nodeId) ?? 0,
-      watching: tree.watching.has(nodeId),
-    };
-  }
-
-  children(streamId: StreamId, nodeId: NodeId): NodeId[] {
-    return [...(this.trees.get(streamId)?.children(nodeId) ?? [])];
-  }
-
-  edges(streamId: StreamId): PlanEdge[] {
-    return this.members(streamId).map((m) => ({ streamId, from: m.parent, to: m.id }));
-  }
-
-  isEdge(streamId: StreamId, a: NodeId, b: NodeId): boolean {
-    const tree = this.trees.get(streamId);
-    if (!tree || a === b) return false;
-    return (tree.has(b) && tree.parentOf(b) === a) || (tree.has(a) && tree.parentOf(a) === b);
-  }
-
-  streamsOf(nodeId: NodeId): StreamId[] {
-    const out: StreamId[] = [];
-    for (const [streamId, tree] of this.trees) if (tree.has(nodeId)) out.push(streamId);
-    return out;
-  }
-
-  assignment(streamId: StreamId, nodeId: NodeId): ParentAssignment | undefined {
-    const m = this.member(streamId, nodeId);
-    if (!m) return undefined;
-    const parentRole = m.parent === null ? undefined : this.nodes.get(m.parent)?.node.role;
-    return {
-      streamId,
-      nodeId,
-      parents: m.parent !== null && parentRole ? [{ id: m.parent, role: parentRole }] : [],
-      origin: m.parent === null,
-      tier: m.tier,
-    };
-  }
-
-  loadKbps(nodeId: NodeId): number {
-    let load = 0;
-    for (const [streamId, tree] of this.trees) {
-      const count = tree.childCount(nodeId);
-      if (count > 0) load += count * (this.streams.get(streamId)?.bitrateKbps ?? 0);
-    }
-    return load;
-  }
-
-  viewerCount(streamId: StreamId): number {
-    return this.trees.get(streamId)?.watching.size ?? 0;
-  }
-
-  node(nodeId: NodeId): PlannerNode | undefined {
-    const entry = this.nodes.get(nodeId);
-    return entry && { ...entry.node };
-  }
-
-  stream(streamId: StreamId): PlannerStream | undefined {
-    const stream = this.streams.get(streamId);
-    return stream && { ...stream };
   }
 
   // ── policy ───────────────────────────────────────────────────────────────────────────────
@@ -366,72 +266,6 @@ export class SkeletonPlanner implements TreePlanner {
     }
     return best?.id;
   }
-
-  // ── helpers ──────────────────────────────────────────────────────────────────────────────
-
-  private finish(rec: ChangeRecorder): PlanChanges {
-    return rec.finish((streamId, nodeId) => this.assignment(streamId, nodeId));
-  }
-
-  private hasServingRelay(streamId: StreamId): boolean {
-    const tree = this.tree(streamId);
-    for (const id of tree.members()) {
-      const entry = this.nodes.get(id);
-      if (entry?.node.role === 'relay' && tree.isAttached(id) && !this.isDraining(entry, streamId))
-        return true;
-    }
-    return false;
-  }
-
-  private spareKbps(entry: NodeEntry): number {
-    return entry.node.uploadKbps - this.loadKbps(entry.node.id);
-  }
-
-  private isDraining(entry: NodeEntry, streamId: StreamId): boolean {
-    return entry.drainingAll || entry.draining.has(streamId);
-  }
-
-  private isExcluded(streamId: StreamId, child: NodeId, parent: NodeId): boolean {
-    const avoided = this.exclusions.get(exclusionKey(streamId, child));
-    const until = avoided?.get(parent);
-    if (until === undefined) return false;
-    if (until > this.options.now()) return true;
-    avoided?.delete(parent);
-    return false;
-  }
-
-  private forgetExclusions(match: (key: string, parent: NodeId) => boolean): void {
-    for (const [key, avoided] of this.exclusions) {
-      for (const parent of avoided.keys()) if (match(key, parent)) avoided.delete(parent);
-      if (avoided.size === 0) this.exclusions.delete(key);
-    }
-  }
-
-  private seqOf(nodeId: NodeId): number {
-    return this.nodes.get(nodeId)?.seq ?? Number.MAX_SAFE_INTEGER;
-  }
-
-  private bitrate(streamId: StreamId): number {
-    const stream = this.streams.get(streamId);
-    if (!stream) throw new PlannerError('unknown-stream', `unknown stream ${streamId}`);
-    return stream.bitrateKbps;
-  }
-
-  private entry(nodeId: NodeId): NodeEntry {
-    const entry = this.nodes.get(nodeId);
-    if (!entry) throw new PlannerError('unknown-node', `unknown node ${nodeId}`);
-    return entry;
-  }
-
-  private tree(streamId: StreamId): StreamTree {
-    const tree = this.trees.get(streamId);
-    if (!tree) throw new PlannerError('unknown-stream', `unknown stream ${streamId}`);
-    return tree;
-  }
-}
-
-function exclusionKey(streamId: StreamId, child: NodeId): string {
-  return `${streamId}\u0000${child}`;
 }
 
 function roleRank(role: PlannerNode['role']): number {
