@@ -81,6 +81,11 @@ export class P2pStack {
     return this.engine;
   };
 
+  /** Whether a parent link is up in `streamId`. */
+  hasParents(streamId: StreamId): boolean {
+    return this.engine?.hasParents(streamId) ?? false;
+  }
+
   /** Records the coordinator's `origin` permission for `streamId`. */
   setOriginAllowed(streamId: StreamId, allowed: boolean): void {
     if (allowed) this.originAllowed.add(streamId);

@@ -23,6 +23,7 @@ import { publishFigures } from '../stats/publish.ts';
 import { browserClock } from './browser-clock.ts';
 import { P2pStack } from './core-stack.ts';
 import { createOriginFetch } from './origin-fetch.ts';
+import { gateOnParents, type ParentStatus } from './parent-gate.ts';
 import { browserPeerFactory, webrtcSupported } from './peer-factory.ts';
 
 const log = createDebug('p2pcdn:player:session');
@@ -114,6 +115,9 @@ class PlayerSession {
     }
 
     const socket: PeerSocket = io('/peer', {
+      // WebSocket first saves the long-polling handshake on every start; polling stays as fallback.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnectionDelayMax: 5000,
     });
     this.socket = socket;
@@ -213,13 +217,25 @@ class PlayerSession {
 
   /** Plays the stream's playlist with hls.js, fragments through the P2P segment loader. */
   private play(stream: StreamInfo): void {
-    const stack = this.stack;
-    if (!stack) return;
+    const { stack, agent } = this;
+    if (!stack || !agent) return;
+    const parents: ParentStatus = {
+      connecting: (id) =>
+        !stack.hasParents(id) && agent.assignments().some((a) => a.streamId === id && a.parents.length > 0),
+      onChange: (listener) => {
+        const offLink = agent.on('link', listener);
+        const offAssignment = agent.on('assignment', listener);
+        return () => {
+          offLink();
+          offAssignment();
+        };
+      },
+    };
     const origin = new URL(stream.url).host;
     const hls = new Hls({
       fLoader: createFragmentLoaderClass({
         streamId: stream.id,
-        segments: stack.loader,
+        segments: gateOnParents(stack.loader, parents, browserClock),
         bufferAheadSec: () => this.monitor.bufferAheadSec(),
         now: () => performance.now(),
         clock: browserClock,

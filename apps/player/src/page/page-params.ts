@@ -34,7 +34,10 @@ export function parsePageParams(search: string): PageParams {
   if (stream !== null && stream !== '') {
     const parsed = validate(StreamIdSchema, stream);
     if (!parsed.ok)
-      throw new PlayerError('bad-request', `"${stream}" is not a stream name: ${parsed.error.message}.`);
+      throw new PlayerError(
+        'bad-request',
+        `"${stream}" is not a stream name: names are lowercase letters, digits and "-", up to 63 characters.`,
+      );
     streamId = parsed.value;
   }
 
@@ -43,7 +46,10 @@ export function parsePageParams(search: string): PageParams {
   if (regionParam !== null && regionParam !== '') {
     const parsed = validate(RegionSchema, regionParam);
     if (!parsed.ok)
-      throw new PlayerError('bad-request', `"${regionParam}" is not a region: ${parsed.error.message}.`);
+      throw new PlayerError(
+        'bad-request',
+        `"${regionParam}" is not a region: regions are lowercase letters, digits and "-", up to 32 characters.`,
+      );
     region = parsed.value;
   }
 

@@ -13,6 +13,13 @@ export function PeerTable() {
         <p className="empty">No peers yet: segments come from the origin.</p>
       ) : (
         <table data-testid="peer-table">
+          <colgroup>
+            <col />
+            <col className="col-role" />
+            <col className="col-bytes" />
+            <col className="col-bytes" />
+            <col className="col-rtt" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Peer</th>

@@ -33,9 +33,19 @@ export function VideoSurface({
       <video ref={videoRef} data-testid="video" muted autoPlay playsInline controls />
       {muted && (
         <button type="button" className="unmute" data-testid="unmute-button" onClick={unmute}>
-          <span aria-hidden="true">🔇</span> Tap to unmute
+          <MutedIcon /> Unmute
         </button>
       )}
     </div>
+  );
+}
+
+/** A speaker with a cross (inline, so it renders without an emoji font). */
+function MutedIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d="M4 9h4l5-4v14l-5-4H4z" fill="currentColor" />
+      <path d="M16 9l5 6M21 9l-5 6" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+    </svg>
   );
 }
