@@ -103,7 +103,7 @@ export const FLEET_COLUMNS: readonly FleetColumn[] = [
   },
   {
     key: 'lastSeenAt',
-    label: 'Last seen',
+    label: 'Seen',
     title: 'Last heartbeat, relative to the snapshot',
     numeric: true,
     cell: (n, now) => (
