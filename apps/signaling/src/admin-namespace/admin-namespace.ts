@@ -15,6 +15,7 @@ import type { EventLog } from '../registry/event-log.ts';
 
 const debug = createDebug('p2pcdn:signaling:admin');
 
+/** What the `/admin` namespace needs. */
 export interface AdminNamespaceOptions {
   token: string;
   clock: Clock;

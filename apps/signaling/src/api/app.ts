@@ -8,6 +8,7 @@ import { errorResponse, knownErrorResponse } from './http-errors.ts';
 import { spaHandler } from './static-files.ts';
 import { streamsApi } from './streams-routes.ts';
 
+/** What the HTTP app needs. */
 export interface AppDeps {
   coordinator: Coordinator;
   registrar: StreamRegistrar;

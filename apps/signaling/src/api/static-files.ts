@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Context, Handler } from 'hono';
 import { getMimeType } from 'hono/utils/mime';
 
+/** Where a single-page app's build is and where it is served. */
 export interface SpaOptions {
   /** Directory holding the build (`dist`). */
   root: string;

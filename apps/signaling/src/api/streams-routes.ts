@@ -13,6 +13,7 @@ import type { StreamRegistrar } from '../streams/registrar.ts';
 import { errorResponse } from './http-errors.ts';
 import { requireOperator } from './operator-auth.ts';
 
+/** What the streams API needs. */
 export interface StreamsApiDeps {
   coordinator: Coordinator;
   registrar: StreamRegistrar;

@@ -38,6 +38,7 @@ export interface CoordinatorSettings {
   maxNodes: number;
 }
 
+/** The settings a {@link Coordinator} uses where none are given. */
 export const DEFAULT_SETTINGS: CoordinatorSettings = {
   heartbeatMs: 2000,
   leaveTimeoutMs: 4000,
@@ -48,6 +49,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   maxNodes: 20_000,
 };
 
+/** What a {@link Coordinator} is built from; only the clock is required. */
 export interface CoordinatorDeps {
   clock: Clock;
   settings?: Partial<CoordinatorSettings>;

@@ -17,6 +17,7 @@ import { SocketLink, type PeerSocket } from './socket-link.ts';
 
 const debug = createDebug('p2pcdn:signaling:peer');
 
+/** Limits of the `/peer` namespace. */
 export interface PeerNamespaceOptions {
   clock: Clock;
   /** Messages a socket may send. */

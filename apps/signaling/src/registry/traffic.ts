@@ -36,6 +36,7 @@ export interface NodeTraffic {
 /** Rates below this interval would be noise (and a flood of heartbeats must not inflate them). */
 const MIN_INTERVAL_MS = 250;
 
+/** Traffic of a node that has not reported yet. */
 export function emptyTraffic(): NodeTraffic {
   return {
     latest: undefined,

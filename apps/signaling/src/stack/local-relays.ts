@@ -6,6 +6,7 @@ import createDebug from 'debug';
 
 const debug = createDebug('p2pcdn:signaling:stack');
 
+/** How to run one local relay worker. */
 export interface LocalRelayOptions {
   /** Repository root (where `packages/worker` lives). */
   root: string;

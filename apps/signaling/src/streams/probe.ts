@@ -23,6 +23,7 @@ export class ProbeError extends Error {
   }
 }
 
+/** How a probe fetches. */
 export interface ProbeOptions {
   fetch: typeof fetch;
   /** Deadline for the whole probe (playlists and segment sizes), ms. */
