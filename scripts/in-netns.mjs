@@ -3,7 +3,7 @@
 // `unshare`), so WebRTC tests and benchmarks never send a packet beyond 127.0.0.1. Elsewhere (a
 // developer's laptop without root) the command runs as is.
 // Usage: node scripts/in-netns.mjs <command> [args…]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const argv = process.argv.slice(2);
 if (argv.length === 0) {
@@ -20,15 +20,21 @@ const canUnshare =
   spawnSync('unshare', ['-n', 'true']).status === 0;
 
 const env = { ...process.env, P2PCDN_NETNS: canUnshare || alreadyInside ? '1' : '0' };
-const result = canUnshare
-  ? spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'in-netns', ...argv], {
+const child = canUnshare
+  ? spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'in-netns', ...argv], {
       stdio: 'inherit',
       env,
     })
-  : spawnSync(argv[0], argv.slice(1), { stdio: 'inherit', env, shell: false });
+  : spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
 
-if (result.error) {
-  console.error(`in-netns: could not run ${argv[0]}: ${result.error.message}`);
-  process.exit(1);
+// Pass Ctrl-C and timeouts on to the command so nothing is left running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
 }
-process.exit(result.status ?? 1);
+child.on('error', (err) => {
+  console.error(`in-netns: could not run ${argv[0]}: ${err.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => {
+  process.exit(code ?? (signal ? 128 + 1 : 1));
+});
