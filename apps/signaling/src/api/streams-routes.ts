@@ -97,7 +97,8 @@ export function streamsApi(deps: StreamsApiDeps): Hono {
     const holders = coordinator.toc.holders(stream.id, key.data).flatMap((nodeId) => {
       const node = coordinator.nodes.get(nodeId);
       if (!node) return [];
-      const spareKbps = Math.max(0, node.capacity.uploadKbps - coordinator.planner.loadKbps(nodeId));
+      const budget = coordinator.planner.node(nodeId)?.uploadKbps ?? 0;
+      const spareKbps = Math.max(0, budget - coordinator.planner.loadKbps(nodeId));
       return [
         {
           nodeId,

@@ -266,4 +266,12 @@ describe('Coordinator', () => {
     );
     expect(stateDigest(c)).toEqual(before);
   });
+
+  it('caps the upload a viewer claims, so a tab cannot attract more children than is plausible', () => {
+    const { c, connect } = world();
+    const tab = connect('viewer', 10_000_000);
+    const relay = connect('relay', 10_000_000);
+    expect(c.planner.node(tab.id)?.uploadKbps).toBe(100_000);
+    expect(c.planner.node(relay.id)?.uploadKbps).toBe(10_000_000);
+  });
 });

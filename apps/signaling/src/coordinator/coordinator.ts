@@ -36,6 +36,11 @@ export interface CoordinatorSettings {
   eventLogSize: number;
   /** Refuse hellos beyond this many connected nodes. */
   maxNodes: number;
+  /**
+   * Upload the planner believes of a viewer at most (kbit/s): a tab claiming more would only
+   * attract children it cannot serve.
+   */
+  maxViewerUploadKbps: number;
 }
 
 /** The settings a {@link Coordinator} uses where none are given. */
@@ -47,6 +52,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   tocKeysPerNode: 4096,
   eventLogSize: 500,
   maxNodes: 20_000,
+  maxViewerUploadKbps: 100_000,
 };
 
 /** What a {@link Coordinator} is built from; only the clock is required. */
@@ -175,12 +181,10 @@ export class Coordinator {
     });
     let changes: PlanChanges;
     try {
-      changes = this.planner.addNode({
-        id,
-        role: hello.role,
-        uploadKbps: hello.capacity.uploadKbps,
-        region: hello.region,
-      });
+      const claimed = hello.capacity.uploadKbps;
+      const uploadKbps =
+        hello.role === 'viewer' ? Math.min(claimed, this.settings.maxViewerUploadKbps) : claimed;
+      changes = this.planner.addNode({ id, role: hello.role, uploadKbps, region: hello.region });
     } catch (error) {
       this.nodes.remove(id);
       throw fromPlannerError(error);
