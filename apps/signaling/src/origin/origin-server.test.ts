@@ -104,12 +104,17 @@ describe('origin-server', () => {
         playlistBytes: 0,
         initBytes: 0,
         requests: 4,
+        // seg-5 was fetched three times: one copy of the stream is that segment once.
+        oneCopyBytes: size,
+        distinctSegments: 1,
       });
       expect(stats.streams.live).toEqual({
         segmentBytes: 0,
         playlistBytes: Buffer.byteLength(playlist),
         initBytes: origin.clip.init.length,
         requests: 2,
+        oneCopyBytes: 0,
+        distinctSegments: 0,
       });
     });
     const body = (await (await get('/stats')).json()) as OriginStats;
@@ -121,7 +126,14 @@ describe('origin-server', () => {
     const reset = await get('/stats/reset', { method: 'POST' });
     expect(reset.status).toBe(200);
     const stats = (await reset.json()) as OriginStats;
-    expect(stats.streams.live).toEqual({ segmentBytes: 0, playlistBytes: 0, initBytes: 0, requests: 0 });
+    expect(stats.streams.live).toEqual({
+      segmentBytes: 0,
+      playlistBytes: 0,
+      initBytes: 0,
+      requests: 0,
+      oneCopyBytes: 0,
+      distinctSegments: 0,
+    });
     expect(stats.resetAt).toBe(now);
     expect((await get('/stats/reset')).status).toBe(405);
     expect((await get('/vod/seg-1.m4s', { method: 'POST' })).status).toBe(405);

@@ -110,6 +110,7 @@ function serveMedia(
     sendText(res, 404, lookup.reason, { 'cache-control': 'no-cache' });
     return;
   }
+  if (req.method === 'GET') counters.countSegmentFetched(stream, Number(sequence), lookup.data.byteLength);
   sendMedia(req, res, lookup.data, { ...cacheable, 'content-type': 'video/iso.segment' }, charge('segment'));
 }
 

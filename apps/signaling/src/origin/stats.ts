@@ -17,6 +17,13 @@ export interface StreamCounters {
   initBytes: number;
   /** Requests under the stream's path, whatever their outcome (404s and HEADs included). */
   requests: number;
+  /**
+   * Bytes of one copy of the distinct media segments anyone fetched (each sequence number counted
+   * once, at its full size): the denominator of "origin copies" = segmentBytes ÷ this.
+   */
+  oneCopyBytes: number;
+  /** Distinct media segments fetched. */
+  distinctSegments: number;
 }
 
 /** What `GET /stats` answers. */
@@ -29,7 +36,14 @@ export interface OriginStats {
 }
 
 function zero(): StreamCounters {
-  return { segmentBytes: 0, playlistBytes: 0, initBytes: 0, requests: 0 };
+  return {
+    segmentBytes: 0,
+    playlistBytes: 0,
+    initBytes: 0,
+    requests: 0,
+    oneCopyBytes: 0,
+    distinctSegments: 0,
+  };
 }
 
 const FIELD: Record<BodyKind, 'segmentBytes' | 'initBytes' | 'playlistBytes'> = {
@@ -42,6 +56,7 @@ const FIELD: Record<BodyKind, 'segmentBytes' | 'initBytes' | 'playlistBytes'> = 
 export class OriginCounters {
   private streams: Record<OriginStreamName, StreamCounters> = { live: zero(), vod: zero() };
   private resetAt: number;
+  private seen: Record<OriginStreamName, Set<number>> = { live: new Set(), vod: new Set() };
 
   constructor(
     private readonly now: () => number,
@@ -60,6 +75,14 @@ export class OriginCounters {
     this.streams[stream][FIELD[kind]] += bytes;
   }
 
+  /** Notes that media segment `sequence` (of `size` bytes) was fetched, for {@link StreamCounters.oneCopyBytes}. */
+  countSegmentFetched(stream: OriginStreamName, sequence: number, size: number): void {
+    if (this.seen[stream].has(sequence)) return;
+    this.seen[stream].add(sequence);
+    this.streams[stream].oneCopyBytes += size;
+    this.streams[stream].distinctSegments += 1;
+  }
+
   /** A copy of the counters now. */
   snapshot(): OriginStats {
     return {
@@ -72,6 +95,7 @@ export class OriginCounters {
   /** Zeroes every counter (benchmarks call this between runs). */
   reset(): void {
     this.streams = { live: zero(), vod: zero() };
+    this.seen = { live: new Set(), vod: new Set() };
     this.resetAt = this.now();
   }
 }
