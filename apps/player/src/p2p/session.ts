@@ -140,7 +140,8 @@ class PlayerSession {
       peerFactory: browserPeerFactory,
       clock: browserClock,
       hostStats: () => {
-        const { bufferSec, startupMs, stalls } = this.monitor.figures();
+        const { startupMs, stalls } = this.monitor.figures();
+        const bufferSec = Math.round(this.monitor.bufferAheadSec() * 100) / 100;
         return startupMs === null ? { bufferSec, stalls } : { bufferSec, startupMs, stalls };
       },
       decodeText: (bytes) => new TextDecoder().decode(bytes),

@@ -19,7 +19,7 @@ const LINK_ERRORS: ReadonlySet<PlayerErrorInfo['kind']> = new Set([
 ]);
 
 /** The page's error: a title, the sentence, and what the viewer can do. */
-export function ErrorCard({ error }: { error: PlayerErrorInfo }) {
+export function ErrorCard({ error, streamsLink = true }: { error: PlayerErrorInfo; streamsLink?: boolean }) {
   return (
     <section className="message-card" role="alert" data-testid="player-error" data-kind={error.kind}>
       <h2>{TITLES[error.kind]}</h2>
@@ -30,7 +30,7 @@ export function ErrorCard({ error }: { error: PlayerErrorInfo }) {
             Try again
           </button>
         )}
-        <a href="/">See all streams</a>
+        {streamsLink && <a href="/">See all streams</a>}
       </div>
     </section>
   );

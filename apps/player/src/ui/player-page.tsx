@@ -14,6 +14,8 @@ export function PlayerPage({ params }: { params: WatchParams }) {
   const notice = usePlayer((s) => s.notice);
   const phase = usePlayer((s) => s.figures.phase);
   const stream = usePlayer((s) => s.stream);
+  // Figures of a session that never loaded a byte (unknown stream, no coordinator) say nothing.
+  const showStats = usePlayer((s) => !s.error || s.figures.p2pBytes + s.figures.httpBytes > 0);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -27,7 +29,11 @@ export function PlayerPage({ params }: { params: WatchParams }) {
   }, [stream]);
 
   return (
-    <div className="player-page" data-testid="player-page" data-phase={phase}>
+    <div
+      className={showStats ? 'player-page' : 'player-page solo'}
+      data-testid="player-page"
+      data-phase={phase}
+    >
       <div className="stage">
         <div className="stage-head">
           <h2>{stream ? stream.title || stream.id : params.streamId}</h2>
@@ -38,10 +44,12 @@ export function PlayerPage({ params }: { params: WatchParams }) {
         {error && <ErrorCard error={error} />}
         <VideoSurface videoRef={videoRef} hidden={error !== null} />
       </div>
-      <aside className="side">
-        <StatsPanel />
-        <PeerTable />
-      </aside>
+      {showStats && (
+        <aside className="side">
+          <StatsPanel />
+          <PeerTable />
+        </aside>
+      )}
     </div>
   );
 }

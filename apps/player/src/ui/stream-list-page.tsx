@@ -2,6 +2,8 @@ import type { StreamInfo } from '@p2pcdn/core';
 import { useEffect, useState } from 'react';
 import { errorInfo, type PlayerErrorInfo } from '../page/player-error.ts';
 import { fetchStreams } from '../page/streams-api.ts';
+import { initialFigures } from '../stats/figures.ts';
+import { publishFigures } from '../stats/publish.ts';
 import { ErrorCard } from './message-card.tsx';
 
 type ListState =
@@ -14,6 +16,8 @@ export function StreamListPage() {
   const [state, setState] = useState<ListState>({ status: 'loading' });
 
   useEffect(() => {
+    // Tests read the page's phase from here on every page, this one included.
+    publishFigures(initialFigures(null, 'list', Date.now()));
     const abort = new AbortController();
     fetchStreams(fetch, abort.signal).then(
       (streams) => setState({ status: 'ready', streams }),
@@ -25,7 +29,7 @@ export function StreamListPage() {
     return () => abort.abort();
   }, []);
 
-  if (state.status === 'error') return <ErrorCard error={state.error} />;
+  if (state.status === 'error') return <ErrorCard error={state.error} streamsLink={false} />;
   return (
     <section className="panel stream-list" data-testid="stream-list" aria-busy={state.status === 'loading'}>
       <h2>Streams</h2>
