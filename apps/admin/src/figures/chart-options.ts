@@ -47,7 +47,7 @@ export function shareChartOptions(color: string): Omit<uPlot.Options, 'width' | 
         value: percent,
       },
       {
-        label: 'per interval',
+        label: 'last 5 s',
         points: { show: false },
         stroke: '#64748b',
         width: 1,

@@ -1,6 +1,6 @@
 import type { StreamFigures } from '@p2pcdn/core';
 import { describe, expect, it } from 'vitest';
-import { appendFigures, appendSnapshot, pushBounded, type StreamHistory } from './history.ts';
+import { RATE_WINDOW, appendFigures, appendSnapshot, pushBounded, type StreamHistory } from './history.ts';
 import { makeSnapshotFixture } from '../fixtures/snapshot-fixture.ts';
 
 const figures = (over: Partial<StreamFigures> = {}): StreamFigures => ({
@@ -50,6 +50,20 @@ describe('history', () => {
     expect(h.deliveredKbps[1]).toBeNull();
     h = appendFigures(h, figures({ p2pBytes: 1400, httpBytes: 1500 }), 2000);
     expect(h.deliveredKbps[2]).toBe(8);
+  });
+
+  it('measures rates over the last few samples, smoothing segment bursts', () => {
+    let h: StreamHistory | undefined;
+    // a 2 MB segment every other second: 8 Mbit/s on average
+    for (let i = 0; i <= 10; i += 1) {
+      const bytes = Math.floor(i / 2) * 2_000_000;
+      h = appendFigures(h, figures({ p2pBytes: bytes, originMeasuredBytes: bytes / 2 }), i * 1000);
+    }
+    const last = h!.deliveredKbps.at(-1)!;
+    expect(RATE_WINDOW).toBe(5);
+    expect(last).toBeGreaterThanOrEqual(6400);
+    expect(last).toBeLessThanOrEqual(9600);
+    expect(h!.originMeasuredKbps.at(-1)).toBeCloseTo(last / 2);
   });
 
   it('ignores samples that are not newer than the last one', () => {

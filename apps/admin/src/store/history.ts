@@ -4,16 +4,23 @@ import type { AdminSnapshot, StreamFigures, StreamId } from '@p2pcdn/core';
 export const DEFAULT_HISTORY_LENGTH = 300;
 
 /**
+ * Rates derived from cumulative counters span this many samples (about five seconds): segments
+ * arrive in bursts every few seconds, so per-second differences would jump between 0 and twice
+ * the bitrate.
+ */
+export const RATE_WINDOW = 5;
+
+/**
  * One stream's figures over time, column by column as uPlot wants them. Rates derived from
- * cumulative counters are `null` for the first sample and whenever a counter went backwards
- * (nodes left and took their counters with them).
+ * cumulative counters cover the last {@link RATE_WINDOW} samples; they are `null` for the first
+ * sample and right after a counter went backwards (a restart, or nodes leaving with their counters).
  */
 export interface StreamHistory {
   /** Snapshot times, in seconds (uPlot's x unit). */
   t: number[];
   /** Cumulative P2P share as reported, 0..1. */
   p2pShare: number[];
-  /** P2P share of the bytes delivered since the previous sample, 0..1. */
+  /** P2P share of the bytes delivered over the rate window, 0..1. */
   intervalP2pShare: (number | null)[];
   /** Origin egress as peers report it, kbit/s. */
   originKbps: number[];
@@ -21,8 +28,13 @@ export interface StreamHistory {
   originMeasuredKbps: (number | null)[];
   /** Everything viewers and relays received (P2P + HTTP), kbit/s. */
   deliveredKbps: (number | null)[];
-  /** Counters of the last sample, to derive the next rates. */
-  last: { at: number; p2pBytes: number; httpBytes: number; originMeasuredBytes: number | null };
+  /** The cumulative counters behind the rates, same length as the other columns. */
+  counters: {
+    at: number[];
+    p2pBytes: number[];
+    httpBytes: number[];
+    originMeasuredBytes: (number | null)[];
+  };
 }
 
 /** Appends `value` to `column`, dropping the oldest entries beyond `limit`. Returns a new array. */
@@ -31,6 +43,26 @@ export function pushBounded<T>(column: readonly T[], value: T, limit: number): T
   const next = column.slice(start);
   next.push(value);
   return next;
+}
+
+/**
+ * Index of the sample to measure a rate from: {@link RATE_WINDOW} samples back, or the first
+ * sample after the latest drop of a counter within the window.
+ */
+function rateBase(columns: readonly (readonly (number | null)[])[], length: number): number {
+  let base = Math.max(0, length - RATE_WINDOW);
+  for (let i = length - 1; i > base; i -= 1) {
+    const dropped = columns.some((c) => {
+      const now = c[i];
+      const before = c[i - 1];
+      return now != null && before != null && now < before;
+    });
+    if (dropped) {
+      base = i;
+      break;
+    }
+  }
+  return base;
 }
 
 function rateKbps(bytes: number, ms: number): number | null {
@@ -47,37 +79,29 @@ export function appendFigures(
   at: number,
   limit = DEFAULT_HISTORY_LENGTH,
 ): StreamHistory {
-  if (history && at <= history.last.at) return history;
+  const counters = history?.counters ?? { at: [], p2pBytes: [], httpBytes: [], originMeasuredBytes: [] };
+  const length = counters.at.length;
+  if (length > 0 && at <= (counters.at[length - 1] ?? 0)) return history ?? emptyHistory();
   const measured = figures.originMeasuredBytes ?? null;
-  const last = {
-    at,
-    p2pBytes: figures.p2pBytes,
-    httpBytes: figures.httpBytes,
-    originMeasuredBytes: measured,
-  };
   let interval: number | null = null;
   let delivered: number | null = null;
   let originMeasured: number | null = null;
-  if (history) {
-    const ms = at - history.last.at;
-    const p2p = figures.p2pBytes - history.last.p2pBytes;
-    const http = figures.httpBytes - history.last.httpBytes;
+  if (length > 0) {
+    const base = rateBase([counters.p2pBytes, counters.httpBytes], length);
+    const ms = at - (counters.at[base] ?? at);
+    const p2p = figures.p2pBytes - (counters.p2pBytes[base] ?? 0);
+    const http = figures.httpBytes - (counters.httpBytes[base] ?? 0);
     if (p2p >= 0 && http >= 0) {
       delivered = rateKbps(p2p + http, ms);
       interval = p2p + http > 0 ? p2p / (p2p + http) : null;
     }
-    if (measured !== null && history.last.originMeasuredBytes !== null) {
-      originMeasured = rateKbps(measured - history.last.originMeasuredBytes, ms);
+    const measuredBase = rateBase([counters.originMeasuredBytes], length);
+    const before = counters.originMeasuredBytes[measuredBase];
+    if (measured !== null && before != null) {
+      originMeasured = rateKbps(measured - before, at - (counters.at[measuredBase] ?? at));
     }
   }
-  const base = history ?? {
-    t: [],
-    p2pShare: [],
-    intervalP2pShare: [],
-    originKbps: [],
-    originMeasuredKbps: [],
-    deliveredKbps: [],
-  };
+  const base = history ?? emptyHistory();
   return {
     t: pushBounded(base.t, at / 1000, limit),
     p2pShare: pushBounded(base.p2pShare, figures.p2pShare, limit),
@@ -85,7 +109,24 @@ export function appendFigures(
     originKbps: pushBounded(base.originKbps, figures.originKbps, limit),
     originMeasuredKbps: pushBounded(base.originMeasuredKbps, originMeasured, limit),
     deliveredKbps: pushBounded(base.deliveredKbps, delivered, limit),
-    last,
+    counters: {
+      at: pushBounded(counters.at, at, limit),
+      p2pBytes: pushBounded(counters.p2pBytes, figures.p2pBytes, limit),
+      httpBytes: pushBounded(counters.httpBytes, figures.httpBytes, limit),
+      originMeasuredBytes: pushBounded(counters.originMeasuredBytes, measured, limit),
+    },
+  };
+}
+
+function emptyHistory(): StreamHistory {
+  return {
+    t: [],
+    p2pShare: [],
+    intervalP2pShare: [],
+    originKbps: [],
+    originMeasuredKbps: [],
+    deliveredKbps: [],
+    counters: { at: [], p2pBytes: [], httpBytes: [], originMeasuredBytes: [] },
   };
 }
 
