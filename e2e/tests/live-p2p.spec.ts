@@ -4,7 +4,7 @@
  * segments from peers, the origin must send less than half of what HTTP-only delivery would
  * have cost, and the admin dashboard must show every node.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startStack, type RunningStack } from '../stack.ts';
 
 interface Figures {
@@ -50,9 +50,12 @@ async function figures(page: Page): Promise<Figures> {
 test('three tabs play the live stream over P2P and the origin sends less than half', async ({
   browser,
 }, testInfo) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // One browser context per tab: separate HTTP caches, as separate viewers have.
+  const contexts: BrowserContext[] = [];
   const pages: Page[] = [];
   for (let i = 0; i < TABS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) =>
       testInfo.annotations.push({ type: `tab ${i} page error`, description: error.message }),
@@ -98,7 +101,9 @@ test('three tabs play the live stream over P2P and the origin sends less than ha
   }
 
   // The admin dashboard shows every node: the three tabs and both relays.
-  const admin = await context.newPage();
+  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(adminContext);
+  const admin = await adminContext.newPage();
   await admin.goto(`${stack.url}/admin/#token=${stack.token}`);
   const relays = (await (await fetch(`${stack.url}/api/streams/demo-live/topology`)).json()) as {
     nodes: Array<{ id: string; role: string }>;
@@ -114,5 +119,5 @@ test('three tabs play the live stream over P2P and the origin sends less than ha
   }
   await admin.screenshot({ path: testInfo.outputPath('admin.png'), fullPage: true });
   await testInfo.attach('admin', { path: testInfo.outputPath('admin.png') });
-  await context.close();
+  await Promise.all(contexts.map((c) => c.close()));
 });
