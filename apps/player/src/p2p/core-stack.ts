@@ -11,6 +11,7 @@ import {
 } from '@p2pcdn/core';
 import createDebug from 'debug';
 
+/** Sizing and I/O of a {@link P2pStack}. */
 export interface P2pStackOptions {
   /** Bytes of segment cache (segments this tab played, kept to serve its children). */
   cacheBytes: number;

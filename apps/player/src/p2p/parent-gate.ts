@@ -9,6 +9,7 @@ export interface ParentStatus {
   onChange(listener: () => void): () => void;
 }
 
+/** Tuning of {@link gateOnParents}. */
 export interface ParentGateOptions {
   /** Longest wait when nothing is buffered (startup, or a stall under way), ms. Default 2000. */
   startupWaitMs?: number;

@@ -36,6 +36,7 @@ export interface WatchParams extends PageParams {
   streamId: StreamId;
 }
 
+/** What a player session needs: the page's parameters, the `<video>` and the store it reports to. */
 export interface SessionOptions {
   params: WatchParams;
   video: HTMLVideoElement;

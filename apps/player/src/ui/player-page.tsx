@@ -1,11 +1,20 @@
 import { useEffect, useRef } from 'react';
-import type { WatchParams } from '../p2p/session.ts';
-import { startSession } from '../p2p/session.ts';
+import { startSession, type WatchParams } from '../p2p/session.ts';
+import type { PlayerPhase } from '../stats/figures.ts';
 import { playerStore, usePlayer } from '../stats/player-store.ts';
 import { ErrorCard, NoticeBar } from './message-card.tsx';
 import { PeerTable } from './peer-table.tsx';
 import { StatsPanel } from './stats-panel.tsx';
 import { VideoSurface } from './video-surface.tsx';
+
+/** The phase as the page header shows it. */
+const PHASE_LABELS: Record<PlayerPhase, string> = {
+  list: '',
+  connecting: 'Connecting…',
+  loading: 'Loading…',
+  playing: 'Playing',
+  error: 'Stopped',
+};
 
 /** Watching one stream: the video, its delivery figures and the peers serving it. */
 export function PlayerPage({ params }: { params: WatchParams }) {
@@ -53,11 +62,3 @@ export function PlayerPage({ params }: { params: WatchParams }) {
     </div>
   );
 }
-
-const PHASE_LABELS = {
-  list: '',
-  connecting: 'Connecting…',
-  loading: 'Loading…',
-  playing: 'Playing',
-  error: 'Stopped',
-} as const;
