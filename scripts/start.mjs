@@ -3,7 +3,7 @@
 // their build is missing or older than their sources, then runs apps/signaling/src/stack.ts
 // (coordinator, demo origin, two local relays) through tsx, passing Ctrl-C / SIGTERM on so the
 // relays leave gracefully before the servers stop.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,40 +61,54 @@ const stale = apps.filter((app) => {
   return false;
 });
 
+/** The child running now (the build, then the stack); signals go to it. */
+let current;
+/** Set on the first signal, so a build interrupted by Ctrl-C does not go on to start the stack. */
+let interrupted = false;
+// Ctrl-C in a terminal reaches the whole process group, children included: this process only
+// waits for them. SIGTERM and SIGHUP (a supervisor, a closed terminal) are passed on.
+process.on('SIGINT', () => {
+  interrupted = true;
+});
+for (const signal of ['SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    interrupted = true;
+    if (current && current.exitCode === null) current.kill(signal);
+    else process.exit(1);
+  });
+}
+
+/** Runs a command with inherited output; resolves with its exit code (or signal name). */
+function run(command, args) {
+  return new Promise((resolve) => {
+    current = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
+    current.on('error', (error) => resolve(error.message));
+    current.on('exit', (code, signal) => resolve(code ?? signal));
+  });
+}
+
 if (stale.length > 0) {
   console.log(`▶ building ${stale.map((a) => a.name).join(' and ')} (npm run build)…`);
   const started = Date.now();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const build = spawnSync(npm, ['run', 'build', ...stale.flatMap((a) => ['-w', a.workspace])], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (build.status === 0) {
+  const status = await run(npm, ['run', 'build', ...stale.flatMap((a) => ['-w', a.workspace])]);
+  if (interrupted) process.exit(130);
+  if (status === 0) {
     console.log(`✔ built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   } else {
     console.warn(
-      `✖ the build failed (exit ${build.status ?? build.signal}); starting anyway — the coordinator ` +
-        'shows a "not built" page where a build is missing.\n',
+      `✖ the build failed (${status}); starting anyway — the coordinator shows a "not built" ` +
+        'page where a build is missing.\n',
     );
   }
 } else {
   console.log('✔ player and admin dashboard are up to date\n');
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(ROOT, 'apps/signaling/src/stack.ts'), ...process.argv.slice(2)],
-  { cwd: ROOT, stdio: 'inherit' },
-);
-
-// Ctrl-C in a terminal reaches the whole process group, the stack included: this process only
-// waits for it. SIGTERM and SIGHUP (a supervisor, a closed terminal) are passed on.
-process.on('SIGINT', () => {});
-for (const signal of ['SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (child.exitCode === null) child.kill(signal);
-  });
-}
-child.on('exit', (code, signal) => {
-  process.exit(code ?? (signal ? 1 : 0));
-});
+const status = await run(process.execPath, [
+  '--import',
+  'tsx',
+  path.join(ROOT, 'apps/signaling/src/stack.ts'),
+  ...process.argv.slice(2),
+]);
+process.exit(typeof status === 'number' ? status : 1);
