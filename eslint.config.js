@@ -37,7 +37,7 @@ export default tseslint.config(
       'apps/signaling/src/stack.ts',
       'e2e/**',
       '**/*.bench.ts',
-      'packages/worker/src/bench/**',
+      'packages/worker/bench/**',
     ],
     rules: { 'no-console': 'off' },
   },
