@@ -5,3 +5,6 @@ export * from './loader/index.ts';
 export * from './testing/index.ts';
 export * from './tree/index.ts';
 export * from './agent/index.ts';
+export * from './collections/index.ts';
+export * from './forecast/index.ts';
+export * from './stripe/index.ts';

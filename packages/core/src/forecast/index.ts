@@ -1,0 +1,2 @@
+export * from './holt.ts';
+export * from './load-forecaster.ts';
