@@ -64,6 +64,14 @@ export function parseServerMessage(input: unknown): Validated<ServerMessage> {
 
 /** Parses a text DataChannel frame into a {@link PeerMessage}. */
 export function parsePeerMessage(text: string): Validated<PeerMessage> {
+  return parseTextFrame(PeerMessageSchema, text);
+}
+
+/**
+ * Parses a text DataChannel frame against `schema`: refused unread when over the control message
+ * size limit, then as JSON, then validated.
+ */
+export function parseTextFrame<S extends z.ZodType>(schema: S, text: string): Validated<z.infer<S>> {
   if (text.length > MAX_CONTROL_MESSAGE_CHARS) {
     return {
       ok: false,
@@ -79,7 +87,7 @@ export function parsePeerMessage(text: string): Validated<PeerMessage> {
   } catch {
     return { ok: false, error: { code: 'bad-request', message: 'control frame is not JSON' } };
   }
-  return validate(PeerMessageSchema, json);
+  return validate(schema, json);
 }
 
 export function encodePeerMessage(msg: PeerMessage): string {
