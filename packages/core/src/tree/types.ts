@@ -21,6 +21,13 @@ export interface PlannerStream {
   id: StreamId;
   /** Bitrate one child costs its parent (kbit/s). */
   bitrateKbps: number;
+  /**
+   * Stripes the stream is cut into: each viewer pulls stripe `i` from its own parent, and a child
+   * in one stripe costs its parent `bitrateKbps / stripes`. Planners that do not stripe use 1.
+   */
+  stripes?: number;
+  /** Region of the origin, so the first tier can be placed near it. */
+  region?: Region;
 }
 
 /** A node's complete set of parents in one stream, as the `parents` message carries it. */
@@ -31,8 +38,13 @@ export interface ParentAssignment {
   parents: Parent[];
   /** The node fetches from the origin over HTTP itself. */
   origin: boolean;
-  /** 1 for nodes fed by the origin, parent's tier + 1 below. */
+  /** 1 for nodes fed by the origin, parent's tier + 1 below (the deepest stripe when striped). */
   tier: number;
+  /**
+   * Striped plans: the node's parent and tier in every stripe it is in (`parent: null`: the
+   * origin). `parents` then lists the distinct peers among them, in stripe order.
+   */
+  stripes?: MemberStripe[];
 }
 
 /** A (stream, node) pair. */
@@ -48,6 +60,12 @@ export interface PlanChanges {
   /** Relays that started serving a stream in this operation (they also appear in `assignments`). */
   activated: StreamNodeRef[];
   /**
+   * Edges this operation adds and removes, when the planner reports them: every addition comes
+   * before every removal, so a coordinator that follows the list connects before it cuts
+   * (make before break).
+   */
+  edges?: EdgeChange[];
+  /**
    * Nodes that no longer serve a stream (relays whose stream lost its last viewer, or every member
    * of a removed stream). Never the subject of the operation itself.
    */
@@ -59,6 +77,25 @@ export interface PlanEdge {
   streamId: StreamId;
   from: NodeId | null;
   to: NodeId;
+  /** The stripe the edge carries, in striped plans. */
+  stripe?: number;
+}
+
+/** One edge a planner operation adds or removes; `from: null` is the origin. */
+export interface EdgeChange {
+  op: 'add' | 'remove';
+  streamId: StreamId;
+  stripe: number;
+  from: NodeId | null;
+  to: NodeId;
+}
+
+/** A member's place in one stripe of a striped plan. */
+export interface MemberStripe {
+  stripe: number;
+  /** Parent in this stripe, or `null` when fed by the origin. */
+  parent: NodeId | null;
+  tier: number;
 }
 
 /** One member of a stream tree. */
@@ -70,6 +107,11 @@ export interface PlanMember {
   tier: number;
   /** Viewers watch the stream; relays only serve it. */
   watching: boolean;
+  /**
+   * Striped plans: the member's place in every stripe it belongs to (viewers: all of them;
+   * relays: those they serve). `parent` and `tier` above then describe the first of these.
+   */
+  stripes?: MemberStripe[];
 }
 
 /** Read access to the current plan. */

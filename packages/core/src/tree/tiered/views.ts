@@ -1,0 +1,211 @@
+import type { NodeId, Parent, StreamId } from '../../protocol/index.ts';
+import type {
+  MemberStripe,
+  ParentAssignment,
+  PlanEdge,
+  PlanMember,
+  PlannerNode,
+  PlannerStream,
+  PlanView,
+} from '../types.ts';
+import { TieredCore } from './core.ts';
+import { farmsOf, type FarmView } from './farms.ts';
+import { resolveOptions, type TieredPlannerOptions } from './options.ts';
+
+/** What a relay should tell the coordinator about its load (see {@link TieredPlannerOptions.highWater}). */
+export type ThresholdState = 'distribute' | 'consolidate' | 'ok';
+
+/**
+ * The read side of the tiered planner: the {@link PlanView} every planner offers, with the
+ * stripes of each member, plus figures the coordinator, admin and simulator read.
+ */
+export abstract class TieredViews implements PlanView {
+  protected readonly core: TieredCore;
+
+  constructor(options: TieredPlannerOptions) {
+    this.core = new TieredCore(resolveOptions(options));
+  }
+
+  streamIds(): StreamId[] {
+    return [...this.core.streams.keys()];
+  }
+
+  members(streamId: StreamId): PlanMember[] {
+    const st = this.core.streams.get(streamId);
+    if (!st) return [];
+    const ids = new Set<NodeId>();
+    for (const stripe of st.stripes) for (const id of stripe.tree.members()) ids.add(id);
+    const out: PlanMember[] = [];
+    for (const id of ids) {
+      const m = this.member(streamId, id);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  member(streamId: StreamId, nodeId: NodeId): PlanMember | undefined {
+    const st = this.core.streams.get(streamId);
+    const entry = this.core.nodes.get(nodeId);
+    if (!st || !entry) return undefined;
+    const places: MemberStripe[] = [];
+    for (const stripe of st.stripes) {
+      if (!stripe.tree.has(nodeId)) continue;
+      places.push({
+        stripe: stripe.index,
+        parent: stripe.tree.parentOf(nodeId) ?? null,
+        tier: stripe.tree.tierOf(nodeId) ?? 0,
+      });
+    }
+    const first = places[0];
+    if (!first) return undefined;
+    return {
+      id: nodeId,
+      role: entry.node.role,
+      parent: first.parent,
+      tier: first.tier,
+      watching: st.viewers.has(nodeId),
+      stripes: places,
+    };
+  }
+
+  children(streamId: StreamId, nodeId: NodeId): NodeId[] {
+    const st = this.core.streams.get(streamId);
+    if (!st) return [];
+    const out = new Set<NodeId>();
+    for (const stripe of st.stripes) for (const c of stripe.tree.children(nodeId)) out.add(c);
+    return [...out];
+  }
+
+  edges(streamId: StreamId): PlanEdge[] {
+    const st = this.core.streams.get(streamId);
+    if (!st) return [];
+    const out: PlanEdge[] = [];
+    for (const stripe of st.stripes) {
+      for (const id of stripe.tree.members()) {
+        out.push({ streamId, from: stripe.tree.parentOf(id) ?? null, to: id, stripe: stripe.index });
+      }
+    }
+    return out;
+  }
+
+  isEdge(streamId: StreamId, a: NodeId, b: NodeId): boolean {
+    const st = this.core.streams.get(streamId);
+    if (!st || a === b) return false;
+    return st.stripes.some((s) => s.tree.parentOf(b) === a || s.tree.parentOf(a) === b);
+  }
+
+  streamsOf(nodeId: NodeId): StreamId[] {
+    return [...(this.core.nodes.get(nodeId)?.memberIn.keys() ?? [])];
+  }
+
+  assignment(streamId: StreamId, nodeId: NodeId): ParentAssignment | undefined {
+    const m = this.member(streamId, nodeId);
+    if (!m?.stripes) return undefined;
+    const parents: Parent[] = [];
+    const seen = new Set<NodeId>();
+    let origin = false;
+    let tier = 0;
+    for (const place of m.stripes) {
+      tier = Math.max(tier, place.tier);
+      if (place.parent === null) {
+        origin = true;
+        continue;
+      }
+      const role = this.core.nodes.get(place.parent)?.node.role;
+      if (role && !seen.has(place.parent)) {
+        seen.add(place.parent);
+        parents.push({ id: place.parent, role });
+      }
+    }
+    return { streamId, nodeId, parents, origin, tier, stripes: m.stripes };
+  }
+
+  loadKbps(nodeId: NodeId): number {
+    return this.core.nodes.get(nodeId)?.load ?? 0;
+  }
+
+  viewerCount(streamId: StreamId): number {
+    return this.core.streams.get(streamId)?.viewers.size ?? 0;
+  }
+
+  node(nodeId: NodeId): PlannerNode | undefined {
+    const entry = this.core.nodes.get(nodeId);
+    return entry && { ...entry.node };
+  }
+
+  stream(streamId: StreamId): PlannerStream | undefined {
+    const st = this.core.streams.get(streamId);
+    return st && { ...st.stream };
+  }
+
+  // ── beyond PlanView ──────────────────────────────────────────────────────────────────────
+
+  /** Parent of `nodeId` in one stripe (`null`: the origin; `undefined`: not in that stripe). */
+  stripeParent(streamId: StreamId, stripe: number, nodeId: NodeId): NodeId | null | undefined {
+    const tree = this.core.streams.get(streamId)?.stripes[stripe]?.tree;
+    return tree?.has(nodeId) ? tree.parentOf(nodeId) : undefined;
+  }
+
+  /** Children of `nodeId` in one stripe. */
+  stripeChildren(streamId: StreamId, stripe: number, nodeId: NodeId): NodeId[] {
+    return this.core.streams.get(streamId)?.stripes[stripe]?.tree.children(nodeId) ?? [];
+  }
+
+  /** Tier of `nodeId` in one stripe (1: fed by the origin). */
+  stripeTier(streamId: StreamId, stripe: number, nodeId: NodeId): number | undefined {
+    return this.core.streams.get(streamId)?.stripes[stripe]?.tree.tierOf(nodeId);
+  }
+
+  /** Number of stripes of a stream (0 for an unknown stream). */
+  stripeCount(streamId: StreamId): number {
+    return this.core.streams.get(streamId)?.stripes.length ?? 0;
+  }
+
+  /** Stripe edges the origin feeds; ÷ stripes = copies of the stream the origin sends. */
+  originFanout(streamId: StreamId): number {
+    let n = 0;
+    for (const s of this.core.streams.get(streamId)?.stripes ?? []) n += s.heads.size + s.originFed.size;
+    return n;
+  }
+
+  /** Children's cost ÷ upload (0 for nodes without upload). */
+  loadRatio(nodeId: NodeId): number {
+    const entry = this.core.nodes.get(nodeId);
+    if (!entry || entry.node.uploadKbps <= 0) return 0;
+    return entry.load / entry.node.uploadKbps;
+  }
+
+  /**
+   * The relay's rule for its messages: `distribute` at or above the high-water mark,
+   * `consolidate` for an active relay at or below the low-water mark, else `ok`.
+   */
+  thresholdState(nodeId: NodeId): ThresholdState {
+    const entry = this.core.nodes.get(nodeId);
+    if (!entry || entry.parentIn.size === 0) return 'ok';
+    const ratio = this.loadRatio(nodeId);
+    if (ratio >= this.core.opts.highWater) return 'distribute';
+    if (entry.node.role === 'relay' && ratio <= this.core.opts.lowWater) return 'consolidate';
+    return 'ok';
+  }
+
+  /** Relays serving `streamId` (or any stream) as parents. */
+  activeRelays(streamId?: StreamId): NodeId[] {
+    const out: NodeId[] = [];
+    for (const [id, entry] of this.core.nodes) {
+      if (entry.node.role !== 'relay') continue;
+      if (streamId === undefined ? entry.parentIn.size > 0 : entry.parentIn.has(streamId)) out.push(id);
+    }
+    return out;
+  }
+
+  /** The farms (relays of one stripe, tier and region) of a stream, with their balance. */
+  farms(streamId: StreamId): FarmView[] {
+    return farmsOf(this.core, streamId);
+  }
+
+  /** Whether `nodeId` is an active parent in `streamId` that is still warming up. */
+  isWarming(streamId: StreamId, nodeId: NodeId): boolean {
+    const now = this.core.now();
+    return (this.core.streams.get(streamId)?.stripes ?? []).some((s) => (s.warmAt.get(nodeId) ?? 0) > now);
+  }
+}
