@@ -8,3 +8,4 @@ export * from './agent/index.ts';
 export * from './collections/index.ts';
 export * from './forecast/index.ts';
 export * from './stripe/index.ts';
+export * from './integrity/index.ts';

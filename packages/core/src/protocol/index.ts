@@ -6,3 +6,4 @@ export * from './peer-wire.ts';
 export * from './validate.ts';
 export * from './stripe.ts';
 export * from './block-frame.ts';
+export * from './manifest.ts';
