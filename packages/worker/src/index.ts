@@ -10,3 +10,4 @@ export * from './webrtc.ts';
 export * from './signaling-connect.ts';
 export * from './origin/origin-guard.ts';
 export * from './hls/playlist.ts';
+export * from './crypto-node.ts';
