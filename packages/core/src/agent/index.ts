@@ -6,5 +6,6 @@ export * from './have-batcher.ts';
 export * from './types.ts';
 export * from './node-agent.ts';
 export * from './utf8.ts';
+export * from './sdp.ts';
 export * from './testing/fake-signaling.ts';
 export * from './testing/fake-simple-peer.ts';

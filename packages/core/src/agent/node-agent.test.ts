@@ -142,7 +142,7 @@ describe('NodeAgent', () => {
       ['r2', 'connecting'],
     ]);
 
-    await clock.advance(5_000);
+    await clock.advance(6_000); // the timeout, then the back-off before attempt 2
     expect(viewer.engine.links.map((l) => l.peerId)).toEqual(['r1', 'r2']);
     expect(oldClosed).toBe(true);
     expect(viewer.agent.links(stream.id).map((l) => l.peerId)).toEqual(['r2']);
@@ -158,13 +158,13 @@ describe('NodeAgent', () => {
 
     net.failNext(2, 'error');
     viewer.signaling.deliver(parents(['r1']));
-    await clock.flush();
+    await clock.advance(1_000); // two quick failures, each followed by a short back-off
     expect(viewer.engine.links.map((l) => l.peerId)).toEqual(['r1']);
     expect(viewer.signaling.sentOf('parent-failed')).toEqual([]);
 
     net.failNext(3);
     viewer.signaling.deliver(parents(['r1-gone']));
-    await clock.advance(15_000);
+    await clock.advance(20_000);
     expect(viewer.signaling.sentOf('parent-failed')).toEqual([
       {
         type: 'parent-failed',
@@ -315,7 +315,7 @@ describe('NodeAgent', () => {
     viewer.signaling.deliver(parents(['r1']));
     await clock.flush();
     expect(relay.agent.links().map((l) => l.state)).toEqual(['connecting']);
-    await clock.advance(5_000);
+    await clock.advance(6_000);
     expect(relay.engine.links.map((l) => [l.peerId, l.role])).toEqual([['v1', 'child']]);
     expect(relay.agent.links().map((l) => l.state)).toEqual(['connected']);
   });

@@ -86,6 +86,7 @@ export class NodeAgent {
       onLost: (info, reason) => this.onLinkLost(info, reason),
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       attempts: options.connectAttempts ?? 3,
+      retryDelayMs: options.retryDelayMs ?? 150,
       maxConnections: options.maxConnections ?? 128,
       ...(options.decodeText ? { decodeText: options.decodeText } : {}),
       log: this.log,
@@ -282,7 +283,7 @@ export class NodeAgent {
       const edge = this.connections.get(msg.streamId, parentId);
       if (edge?.role === 'parent' && edge.state === 'connected') {
         // Idempotent confirmation, so a re-plan that keeps this edge sees it as connected.
-        this.post({ type: 'connected', streamId: msg.streamId, parentId });
+        void this.post({ type: 'connected', streamId: msg.streamId, parentId });
       } else {
         this.connections.connectToParent(msg.streamId, parentId);
       }
@@ -340,7 +341,7 @@ export class NodeAgent {
     engine.addLink(info.streamId, link, info.role);
     this.events.emit('link', info, 'open');
     if (info.role === 'parent') {
-      this.post({ type: 'connected', streamId: info.streamId, parentId: info.peerId });
+      void this.post({ type: 'connected', streamId: info.streamId, parentId: info.peerId });
       this.retireOldParents(info.streamId);
     }
   }
@@ -350,7 +351,7 @@ export class NodeAgent {
     const st = this.streams.get(info.streamId);
     if (info.role === 'parent' && st?.wanted.has(info.peerId)) {
       st.wanted.delete(info.peerId);
-      this.post({
+      void this.post({
         type: 'parent-failed',
         streamId: info.streamId,
         parentId: info.peerId,
@@ -363,7 +364,12 @@ export class NodeAgent {
     const st = this.streams.get(streamId);
     if (!st?.wanted.has(parentId)) return;
     st.wanted.delete(parentId);
-    this.post({ type: 'parent-failed', streamId, parentId, reason: clip(`could not connect: ${reason}`) });
+    void this.post({
+      type: 'parent-failed',
+      streamId,
+      parentId,
+      reason: clip(`could not connect: ${reason}`),
+    });
     this.retireOldParents(streamId);
   }
 
@@ -375,7 +381,7 @@ export class NodeAgent {
     if (!every) return;
     const beat = (): void => {
       this.heartbeatTimer = this.options.clock.setTimeout(beat, every);
-      this.post({ type: 'stats', stats: this.collectStats() });
+      void this.post({ type: 'stats', stats: this.collectStats() });
     };
     this.heartbeatTimer = this.options.clock.setTimeout(beat, every);
   }
@@ -411,7 +417,7 @@ export class NodeAgent {
   }
 
   private sendHave(batch: HaveBatch): void {
-    this.post({ type: 'have', ...batch });
+    void this.post({ type: 'have', ...batch });
   }
 
   /** Reports everything the store holds for `streamId` (after a join or a reconnect). */
@@ -484,13 +490,19 @@ export class NodeAgent {
     return st;
   }
 
-  /** Sends a message whose ack only matters for logging (signals, stats, have, confirmations). */
-  private post(msg: ClientMessage): void {
-    if (this.phase !== 'running' || !this.signaling.connected) return;
-    this.signaling.send(msg).catch((error: unknown) => {
-      this.log('%s failed: %O', msg.type, error);
-      if (error instanceof AgentError && error.kind === 'refused') this.events.emit('error', error);
-    });
+  /**
+   * Sends a message whose ack only matters for logging (signals, stats, have, confirmations);
+   * settles (never rejects) once the coordinator answered or the send failed.
+   */
+  private post(msg: ClientMessage): Promise<void> {
+    if (this.phase !== 'running' || !this.signaling.connected) return Promise.resolve();
+    return this.signaling.send(msg).then(
+      () => undefined,
+      (error: unknown) => {
+        this.log('%s failed: %O', msg.type, error);
+        if (error instanceof AgentError && error.kind === 'refused') this.events.emit('error', error);
+      },
+    );
   }
 }
 

@@ -72,6 +72,8 @@ export interface NodeAgentOptions {
   connectTimeoutMs?: number;
   /** Attempts per parent before `parent-failed`. Default 3. */
   connectAttempts?: number;
+  /** Pause before attempt n+1 is n times this plus random jitter of as much again. Default 150 ms. */
+  retryDelayMs?: number;
   /** How long store changes are batched before a `have`. Default 500 ms. */
   haveIntervalMs?: number;
   /** Delay before saying hello again after a failed re-hello. Default 2 s. */

@@ -18,11 +18,25 @@ import { StreamInfoSchema } from './stream.ts';
 export const NodeRoleSchema = z.enum(['relay', 'viewer']);
 export type NodeRole = z.infer<typeof NodeRoleSchema>;
 
+/**
+ * Names one connection attempt between two nodes. The initiator stamps every signal of an attempt
+ * with it and the answering side echoes it, so signals still in flight from an abandoned attempt
+ * are recognised and dropped instead of being fed to its replacement.
+ */
+export const SignalSessionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'signal session: 1-32 id characters');
+
 /** A simple-peer signal (offer/answer, trickled candidate, renegotiation), bounded in size. */
 export const PeerSignalSchema = z.union([
-  z.strictObject({ type: z.enum(['offer', 'answer']), sdp: z.string().min(1).max(32_000) }),
+  z.strictObject({
+    type: z.enum(['offer', 'answer']),
+    sdp: z.string().min(1).max(32_000),
+    session: SignalSessionSchema.optional(),
+  }),
   z.strictObject({
     type: z.literal('candidate'),
+    session: SignalSessionSchema.optional(),
     candidate: z.strictObject({
       candidate: z.string().max(1000),
       sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),

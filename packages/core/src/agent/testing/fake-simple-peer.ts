@@ -43,6 +43,8 @@ export class FakePeerNetwork {
 
 export class FakeSimplePeer implements SimplePeerLike {
   readonly sent: (string | Uint8Array)[] = [];
+  /** Signals fed to this peer, in order. */
+  readonly received: PeerSignal[] = [];
   destroyed = false;
   connected = false;
   bufferSize = 0;
@@ -66,6 +68,7 @@ export class FakeSimplePeer implements SimplePeerLike {
 
   signal(data: PeerSignal): void {
     if (this.destroyed) throw new Error('cannot signal after peer is destroyed');
+    this.received.push(data);
     if (!('type' in data) || data.type === 'candidate') return;
     const otherId = data.sdp.split(' ')[1] ?? '';
     const other = this.network.find(otherId);
