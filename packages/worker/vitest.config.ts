@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 20_000,
+    // Integration tests start several relay processes (tsx compiles on start-up).
+    testTimeout: 60_000,
     hookTimeout: 30_000,
   },
 });

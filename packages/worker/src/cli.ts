@@ -103,7 +103,12 @@ async function runViewer(
   const report = (record: ViewerRecord): void => {
     out.write(`${JSON.stringify(record)}\n`);
   };
-  const viewer = new HeadlessViewer({ ...common, streamId: command.streamId, report });
+  const viewer = new HeadlessViewer({
+    ...common,
+    streamId: command.streamId,
+    report,
+    ...(command.segments === undefined ? {} : { maxSegments: command.segments }),
+  });
   const stream = await viewer.start();
   say(`viewer ${viewer.stack.agent.nodeId ?? '?'} watching ${stream.id} (${stream.url})`);
   const summary = await Promise.race([viewer.done, untilSignal(() => viewer.stop().then(() => undefined))]);

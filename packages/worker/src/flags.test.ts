@@ -53,8 +53,18 @@ describe('parseFlags', () => {
 
   it('parses viewer mode', () => {
     expect(
-      parseFlags(['--signal', 'http://h:1', '--viewer', '--stream', 'demo-live', '--report', 'out.jsonl']),
-    ).toMatchObject({ mode: 'viewer', streamId: 'demo-live', report: 'out.jsonl' });
+      parseFlags([
+        '--signal',
+        'http://h:1',
+        '--viewer',
+        '--stream',
+        'demo-live',
+        '--report',
+        'out.jsonl',
+        '--segments',
+        '6',
+      ]),
+    ).toMatchObject({ mode: 'viewer', streamId: 'demo-live', report: 'out.jsonl', segments: 6 });
   });
 
   it('answers --help without other flags', () => {
@@ -77,6 +87,9 @@ describe('parseFlags', () => {
   it('ties --stream and --report to --viewer', () => {
     expect(fails(['--signal', 'http://h', '--viewer'])).toMatch(/--viewer needs --stream/);
     expect(fails(['--signal', 'http://h', '--stream', 'demo-live'])).toMatch(/only apply with --viewer/);
+    expect(fails(['--signal', 'http://h', '--viewer', '--stream', 's', '--segments', '0'])).toMatch(
+      /at least 1/,
+    );
     expect(fails(['--signal', 'http://h', '--viewer', '--stream', 'Bad Id'])).toMatch(/stream/);
   });
 });

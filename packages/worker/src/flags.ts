@@ -21,6 +21,7 @@ options:
   --viewer            run a headless viewer instead of a relay (needs --stream)
   --stream ID         stream to watch in viewer mode
   --report FILE       viewer mode: write one JSON line per segment to FILE (default: stdout)
+  --segments N        viewer mode: stop after N media segments (default: end of a VOD, or never)
   --help              show this help`;
 
 const numberFlag = (name: string, min: number, max: number) =>
@@ -51,6 +52,12 @@ const FlagsSchema = z.object({
   viewer: z.boolean().default(false),
   stream: StreamIdSchema.optional(),
   report: z.string().min(1).optional(),
+  segments: z
+    .string()
+    .regex(/^\d{1,7}$/, '--segments must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1, '--segments must be at least 1')
+    .optional(),
 });
 
 /** Settings shared by both modes. */
@@ -68,7 +75,13 @@ export interface CommonOptions {
 export type Command =
   | { mode: 'help' }
   | ({ mode: 'relay' } & CommonOptions)
-  | ({ mode: 'viewer'; streamId: string; report: string | undefined } & CommonOptions);
+  | ({
+      mode: 'viewer';
+      streamId: string;
+      report: string | undefined;
+      /** Stop after this many media segments. */
+      segments: number | undefined;
+    } & CommonOptions);
 
 /** Parses and validates `argv` (without node and script); throws a `bad-flags` {@link WorkerError}. */
 export function parseFlags(argv: readonly string[]): Command {
@@ -88,6 +101,7 @@ export function parseFlags(argv: readonly string[]): Command {
         viewer: { type: 'boolean' },
         stream: { type: 'string' },
         report: { type: 'string' },
+        segments: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -118,13 +132,19 @@ export function parseFlags(argv: readonly string[]): Command {
     bindAddress: flags['bind-address'],
   };
   if (!flags.viewer) {
-    if (flags.stream !== undefined || flags.report !== undefined) {
-      throw new WorkerError('bad-flags', '--stream and --report only apply with --viewer');
+    if (flags.stream !== undefined || flags.report !== undefined || flags.segments !== undefined) {
+      throw new WorkerError('bad-flags', '--stream, --report and --segments only apply with --viewer');
     }
     return { mode: 'relay', ...common };
   }
   if (flags.stream === undefined) throw new WorkerError('bad-flags', '--viewer needs --stream ID');
-  return { mode: 'viewer', streamId: flags.stream, report: flags.report, ...common };
+  return {
+    mode: 'viewer',
+    streamId: flags.stream,
+    report: flags.report,
+    segments: flags.segments,
+    ...common,
+  };
 }
 
 /** `http://host:port[/…]` → `http://host:port/peer` (socket.io namespace on the default path). */

@@ -73,6 +73,9 @@ export class NodeStack {
       store: this.store,
       peerFactory: options.peerFactory,
       clock: options.clock,
+      // libdatachannel fails a negotiation now and then, quickly; one more try than browsers get.
+      connectAttempts: 4,
+      connectTimeoutMs: 10_000,
       ...(options.hostStats ? { hostStats: options.hostStats } : {}),
       log: createDebug('p2pcdn:worker:agent'),
     });
@@ -140,7 +143,8 @@ export class NodeStack {
       store: this.store,
       originFetch: this.origin.fetch,
       allowOrigin: (streamId) => this.guard.isAllowed(streamId),
-      uploadBytesPerSecond: (this.options.uploadKbps * 1000) / 8,
+      // kbit/s → bytes/s; a node offering no upload gets no children, and a cap of 1 B/s.
+      uploadBytesPerSecond: Math.max(1, (this.options.uploadKbps * 1000) / 8),
       log: createDebug('p2pcdn:worker:engine'),
     });
     return this.currentEngine;

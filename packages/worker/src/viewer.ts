@@ -134,11 +134,39 @@ export class HeadlessViewer {
 
   private sourceFor(stream: StreamInfo): SegmentSource {
     return p2pFirstSource({
+      clock: this.options.clock,
       engine: () => this.stack.engine,
       store: this.stack.store,
       streamUrl: stream.url,
+      waitForParents: (streamId, timeoutMs) => this.waitForParents(streamId, timeoutMs),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       log,
+    });
+  }
+
+  /** Waits (up to `timeoutMs`) for an assigned parent to connect; at once if none is assigned. */
+  private waitForParents(streamId: StreamId, timeoutMs: number): Promise<void> {
+    const { agent } = this.stack;
+    const pending = (): boolean =>
+      !this.stopReason &&
+      !this.stack.engine?.hasParents(streamId) &&
+      agent.assignments().some((a) => a.streamId === streamId && a.parents.length > 0);
+    if (timeoutMs <= 0 || !pending()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.options.clock.clearTimeout(timer);
+        offLink();
+        offAssignment();
+        offCancel();
+        resolve();
+      };
+      const check = (): void => {
+        if (!pending()) done();
+      };
+      const timer = this.options.clock.setTimeout(done, timeoutMs);
+      const offLink = agent.on('link', check);
+      const offAssignment = agent.on('assignment', check);
+      const offCancel = this.cancel.token.onCancel(done);
     });
   }
 

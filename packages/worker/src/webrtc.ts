@@ -1,7 +1,8 @@
-import type { PeerFactory, SimplePeerLike } from '@p2pcdn/core';
+import { takeDtlsClientRole, type PeerFactory, type SimplePeerLike } from '@p2pcdn/core';
 import createDebug from 'debug';
 import * as polyfill from 'node-datachannel/polyfill';
 import SimplePeer from 'simple-peer';
+import { NegotiatingPeerConnection } from './webrtc/negotiating-peer-connection.ts';
 
 const log = createDebug('p2pcdn:worker:webrtc');
 
@@ -13,35 +14,9 @@ const log = createDebug('p2pcdn:worker:webrtc');
  */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** A session description as simple-peer expects it: plain and writable. */
-interface PlainDescription {
-  type: string;
-  sdp: string;
-}
-
-/**
- * node-datachannel's `RTCPeerConnection`, except that `createOffer`/`createAnswer` resolve to plain
- * `{type, sdp}` objects: simple-peer assigns to `sdp` (sdpTransform), and the polyfill's
- * `RTCSessionDescription` has a getter-only `sdp`, so the assignment would throw.
- */
-class PlainDescriptionPeerConnection extends polyfill.RTCPeerConnection {
-  override async createOffer(): Promise<PlainDescription> {
-    return plain(await super.createOffer());
-  }
-
-  override async createAnswer(): Promise<PlainDescription> {
-    return plain(await super.createAnswer());
-  }
-}
-
-function plain(description: unknown): PlainDescription {
-  const { type, sdp } = (description ?? {}) as { type?: unknown; sdp?: unknown };
-  return { type: String(type), sdp: String(sdp ?? '') };
-}
-
 /** The `wrtc` implementation simple-peer runs on in Node. */
 export const nodeWrtc = {
-  RTCPeerConnection: PlainDescriptionPeerConnection,
+  RTCPeerConnection: NegotiatingPeerConnection,
   RTCSessionDescription: polyfill.RTCSessionDescription,
   RTCIceCandidate: polyfill.RTCIceCandidate,
 };
@@ -53,7 +28,10 @@ export interface NodePeerFactoryOptions {
 
 /**
  * A {@link PeerFactory} for Node: simple-peer over node-datachannel, one reliable ordered
- * DataChannel per connection, trickle ICE, text frames kept as strings (`objectMode`).
+ * DataChannel per connection, trickle ICE, text frames kept as strings (`objectMode`). The
+ * initiator's offer says `a=setup:active` instead of `actpass`, so it is the DTLS client: the
+ * answering side is ready for its hello by the time it is sent (any standard answerer, browsers
+ * included, then answers `passive`).
  */
 export function nodePeerFactory(options: NodePeerFactoryOptions = {}): PeerFactory {
   return ({ initiator, iceServers }) => {
@@ -70,6 +48,7 @@ export function nodePeerFactory(options: NodePeerFactoryOptions = {}): PeerFacto
       wrtc: nodeWrtc as unknown as SimplePeer.Options['wrtc'],
       config: config as SimplePeer.Options['config'],
       channelConfig: { ordered: true },
+      ...(initiator ? { sdpTransform: takeDtlsClientRole } : {}),
     });
     return peer as unknown as SimplePeerLike;
   };

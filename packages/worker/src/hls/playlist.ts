@@ -2,6 +2,9 @@ import type { SegmentRef, StreamId } from '@p2pcdn/core';
 import HLS from 'hls-parser';
 import { WorkerError } from '../errors.ts';
 
+// Lenient parsing (real playlists bend the spec), without hls-parser printing to the console.
+HLS.setOptions({ silent: true });
+
 type HlsPlaylist = ReturnType<typeof HLS.parse>;
 type HlsMediaPlaylist = InstanceType<typeof HLS.types.MediaPlaylist>;
 type HlsVariant = InstanceType<typeof HLS.types.Variant>;
