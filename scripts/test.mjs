@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, stopping at the first failure.
-// lint → typecheck → each workspace's tests (unit + integration; WebRTC ones run in a
-// loopback-only namespace) → build the SPAs → Playwright end to end in real Chromium.
+// lint → typecheck → build the SPAs → every workspace's tests in workspace order: unit and
+// integration (WebRTC ones in a loopback-only namespace), then e2e (Playwright in real Chromium
+// against the built SPAs).
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['lint', 'npm', ['run', 'lint']],
   ['typecheck', 'npm', ['run', 'typecheck']],
-  ['unit and integration tests', 'npm', ['run', 'test:unit']],
   ['build player and admin', 'npm', ['run', 'build', '-w', 'apps/player', '-w', 'apps/admin']],
-  ['end-to-end tests (Playwright, Chromium)', 'npm', ['run', 'test:e2e']],
+  ['tests: unit, integration, end to end', 'npm', ['run', 'test', '--workspaces', '--if-present']],
 ];
 
 const only = process.argv.slice(2);
