@@ -11,9 +11,14 @@ import type { PlaylistSegment } from './hls/playlist.ts';
 import { NodeStack, type NodeStackOptions } from './node-stack.ts';
 import { PlaybackModel } from './viewer/playback-model.ts';
 import { sha256Hex, type SegmentRecord, type SummaryRecord, type ViewerRecord } from './viewer/report.ts';
-import { p2pFirstSource, type SegmentSource } from './viewer/segment-source.ts';
+import { viewerSegmentLoader, type SegmentSource } from './viewer/segment-source.ts';
 
 const log = createDebug('p2pcdn:worker:viewer');
+
+/** Longest wait at startup for assigned parents to connect before loading from HTTP. */
+const STARTUP_PARENT_WAIT_MS = 3_000;
+/** Seconds of buffer never spent waiting for parents. */
+const RESERVE_SEC = 2;
 
 export type ViewerOptions = Omit<NodeStackOptions, 'role'> & {
   streamId: StreamId;
@@ -132,16 +137,31 @@ export class HeadlessViewer {
     }
   }
 
+  /**
+   * Core's segment loader, after giving assigned parents that are still connecting a chance: at
+   * startup up to {@link STARTUP_PARENT_WAIT_MS}, later whatever the buffer affords.
+   */
   private sourceFor(stream: StreamInfo): SegmentSource {
-    return p2pFirstSource({
+    const loader = viewerSegmentLoader({
       clock: this.options.clock,
       engine: () => this.stack.engine,
       store: this.stack.store,
       streamUrl: stream.url,
-      waitForParents: (streamId, timeoutMs) => this.waitForParents(streamId, timeoutMs),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
-      log,
+      log: createDebug('p2pcdn:worker:loader'),
     });
+    return {
+      load: async (ref, opts) => {
+        if (!this.stack.engine?.hasParents(ref.streamId)) {
+          const affordableMs = (opts.bufferAheadSec - RESERVE_SEC) * 1000;
+          await this.waitForParents(
+            ref.streamId,
+            opts.bufferAheadSec > 0 ? affordableMs : STARTUP_PARENT_WAIT_MS,
+          );
+        }
+        return loader.load(ref, opts);
+      },
+    };
   }
 
   /** Waits (up to `timeoutMs`) for an assigned parent to connect; at once if none is assigned. */

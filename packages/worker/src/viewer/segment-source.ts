@@ -1,13 +1,15 @@
-import type {
-  CancelToken,
-  Clock,
-  LoadedSegment,
-  Logger,
-  PeerEngine,
-  SegmentRef,
-  SegmentStore,
+import {
+  MAX_SEGMENT_BYTES,
+  SegmentLoader,
+  type CancelToken,
+  type Clock,
+  type LoadedSegment,
+  type Logger,
+  type PeerEngine,
+  type PeerSegmentSource,
+  type SegmentRef,
+  type SegmentStore,
 } from '@p2pcdn/core';
-import { MAX_SEGMENT_BYTES } from '@p2pcdn/core';
 import { fetchBytes } from '../origin/http-fetch.ts';
 import { isOnStreamOrigin } from '../origin/origin-guard.ts';
 
@@ -16,102 +18,65 @@ export interface SegmentSource {
   load(ref: SegmentRef, options: { bufferAheadSec: number; cancel: CancelToken }): Promise<LoadedSegment>;
 }
 
-/** Pause before asking parents again after they all missed. */
+/** Pause before asking the parents again after they all missed. */
 const PEER_RETRY_MS = 250;
 
-export interface P2pFirstSourceOptions {
+export interface ViewerSegmentLoaderOptions {
   clock: Clock;
   /** The current engine (it changes if the coordinator hands out a new node id). */
   engine: () => PeerEngine | undefined;
   store: SegmentStore;
   /** The stream's playlist URL: HTTP fallbacks stay on its origin. */
   streamUrl: string;
-  /** Seconds of buffer kept in reserve for the HTTP fallback. Default 1.5. */
-  reserveSec?: number;
-  /** Bounds of the time given to peers, ms. Default 500 and 6000. */
-  minPeerMs?: number;
-  maxPeerMs?: number;
-  /**
-   * Time given to peers when nothing is buffered (startup, or a stall already under way): a little
-   * more startup delay in exchange for not pulling from the origin what peers are about to send.
-   * Default 2000.
-   */
-  emptyBufferPeerMs?: number;
-  /**
-   * Resolves once a parent link is up in `streamId`, or at once when none is expected (no parents
-   * assigned), or after `timeoutMs`. Lets a node whose parents are still connecting use them.
-   */
-  waitForParents?: (streamId: string, timeoutMs: number) => Promise<void>;
-  /** Longest wait for assigned parents to connect when the buffer is empty (startup). Default 3000. */
-  startupWaitMs?: number;
-  /** Deadline of the HTTP fallback. Default 15 s. */
+  /** Deadline of one HTTP fetch. Default 15 s. */
   httpTimeoutMs?: number;
   fetch?: typeof fetch;
   log?: Logger;
 }
 
 /**
- * P2P first, HTTP before the playhead starves: the store, then the node's parents for as long as
- * the buffer allows (keeping a reserve for the fallback), then the origin over HTTP. Segments from
- * the origin go into the store so children can get them from this node.
+ * Core's {@link SegmentLoader} as the headless viewer uses it, the same decision a browser tab
+ * makes: peers first for as long as the buffer affords, then HTTP from the stream's origin (and
+ * only from there, redirects included). Segments fetched over HTTP go into the store, so this
+ * node can serve them to its own children.
  */
-export function p2pFirstSource(options: P2pFirstSourceOptions): SegmentSource {
-  const reserveSec = options.reserveSec ?? 1.5;
-  const minPeerMs = options.minPeerMs ?? 500;
-  const maxPeerMs = options.maxPeerMs ?? 6_000;
-  const startupWaitMs = options.startupWaitMs ?? 3_000;
+export function viewerSegmentLoader(options: ViewerSegmentLoaderOptions): SegmentLoader {
   const { clock } = options;
-
-  /**
-   * Asks the parents until `timeoutMs` has passed. A quick miss is asked again shortly: a parent
-   * whose own parents are still connecting has nothing yet, but will in a moment.
-   */
-  const fromPeers = async (ref: SegmentRef, timeoutMs: number, cancel: CancelToken) => {
-    const deadline = clock.now() + timeoutMs;
-    for (;;) {
-      const engine = options.engine();
-      const remaining = deadline - clock.now();
-      if (!engine?.hasParents(ref.streamId) || remaining <= 0) return null;
-      const got = await engine.fetchFromPeers(ref, { timeoutMs: remaining, cancel });
-      if (got) return got;
-      if (deadline - clock.now() < PEER_RETRY_MS) return null;
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, PEER_RETRY_MS));
-    }
-  };
-  const log = options.log ?? (() => {});
-  return {
-    async load(ref, { bufferAheadSec, cancel }) {
-      const held = options.store.get(ref);
-      if (held) return { data: held, source: 'cache' };
-      const budgetMs = (bufferAheadSec - reserveSec) * 1000;
-      if (options.waitForParents && !options.engine()?.hasParents(ref.streamId)) {
-        await options.waitForParents(
-          ref.streamId,
-          Math.max(budgetMs, bufferAheadSec <= 0 ? startupWaitMs : 0),
-        );
-      }
-      if (options.engine()?.hasParents(ref.streamId)) {
-        const timeoutMs =
-          bufferAheadSec <= 0
-            ? (options.emptyBufferPeerMs ?? 2_000)
-            : Math.min(maxPeerMs, Math.max(minPeerMs, budgetMs));
-        const got = await fromPeers(ref, timeoutMs, cancel);
+  const peers: PeerSegmentSource = {
+    // A miss is asked again shortly rather than ending the peer attempt: a parent whose own
+    // parents are still connecting has nothing yet, but will in a moment. The loader's deadline,
+    // not the miss, decides when HTTP starts (and the peers keep racing it).
+    async fetchFromPeers(segment, opts) {
+      const deadline = clock.now() + opts.timeoutMs;
+      for (;;) {
+        const engine = options.engine();
+        const remaining = deadline - clock.now();
+        if (!engine?.hasParents(segment.streamId) || remaining <= 0 || opts.cancel?.cancelled) return null;
+        const got = await engine.fetchFromPeers(segment, { timeoutMs: remaining, cancel: opts.cancel });
         if (got) return got;
-        log('%s: no peer delivered within %d ms, falling back to HTTP', ref.url, timeoutMs);
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, PEER_RETRY_MS));
       }
-      if (!isOnStreamOrigin(options.streamUrl, ref.url))
-        throw new Error(`${ref.url} is off the stream's origin`);
-      const data = await fetchBytes(ref.url, {
-        range: ref.range,
+    },
+    hasParents: (streamId) => options.engine()?.hasParents(streamId) ?? false,
+    recordHttpBytes: (bytes) => options.engine()?.recordHttpBytes(bytes),
+  };
+  return new SegmentLoader({
+    peers,
+    clock: options.clock,
+    store: options.store,
+    httpFetch: (segment, cancel) => {
+      if (!isOnStreamOrigin(options.streamUrl, segment.url)) {
+        return Promise.reject(new Error(`${segment.url} is not on the stream's origin`));
+      }
+      return fetchBytes(segment.url, {
+        range: segment.range,
         cancel,
         timeoutMs: options.httpTimeoutMs ?? 15_000,
         maxBytes: MAX_SEGMENT_BYTES,
         allowRedirect: (url) => isOnStreamOrigin(options.streamUrl, url.href),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
-      options.engine()?.recordHttpBytes(data.byteLength);
-      options.store.put(ref, data);
-      return { data, source: 'http' };
     },
-  };
+    ...(options.log ? { log: options.log } : {}),
+  });
 }
