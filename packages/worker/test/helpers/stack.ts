@@ -1,12 +1,16 @@
 import type { StreamInfo } from '@p2pcdn/core';
 import { startCoordinator, type RunningCoordinator } from '@p2pcdn/signaling';
+import {
+  startOrigin,
+  type DemoOrigin,
+  type OriginStreamName,
+} from '../../../../apps/signaling/src/origin/index.ts';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SegmentRecord, SummaryRecord, ViewerRecord } from '../../src/viewer/report.ts';
 import { CliProcess } from './cli-process.ts';
-import { startTestOrigin, type TestOrigin } from './test-origin.ts';
 
 /**
  * Bitrate streams are registered with. The clip is about 1 Mbit/s; budgeting 4 lets a relay with
@@ -30,13 +34,13 @@ export class TestNetwork {
 
   private constructor(
     readonly coordinator: RunningCoordinator,
-    readonly origin: TestOrigin,
+    readonly origin: DemoOrigin,
     private readonly dataDir: string,
   ) {}
 
   static async start(): Promise<TestNetwork> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'p2pcdn-worker-'));
-    const origin = await startTestOrigin();
+    const origin = await startOrigin({ host: '127.0.0.1', port: 0 });
     const coordinator = await startCoordinator({
       host: '127.0.0.1',
       port: 0,
@@ -50,11 +54,11 @@ export class TestNetwork {
     return new TestNetwork(coordinator, origin, dataDir);
   }
 
-  /** Registers a stream served by the test origin (`live` or `vod`). */
-  register(id: string, kind: 'live' | 'vod'): Promise<StreamInfo> {
+  /** Registers one of the demo origin's streams as `id`. */
+  register(id: string, kind: OriginStreamName): Promise<StreamInfo> {
     return this.coordinator.registrar.register({
       id,
-      url: `${this.origin.url}/${kind}/index.m3u8`,
+      url: this.origin.streams[kind],
       bitrateKbps: TEST_BITRATE_KBPS,
     });
   }
@@ -98,9 +102,13 @@ export class TestNetwork {
     return { segments: records.filter((r): r is SegmentRecord => r.type === 'segment'), summary };
   }
 
-  /** Requests the origin served for `url`'s path so far. */
-  servedRequests(url: string): number {
-    return this.origin.served.get(new URL(url).pathname)?.requests ?? 0;
+  /**
+   * How many copies of what anyone fetched the origin sent for `kind` so far: media segment bytes
+   * divided by one copy of every distinct segment requested (the origin's own counters).
+   */
+  originCopies(kind: OriginStreamName): number {
+    const { segmentBytes, oneCopyBytes } = this.origin.stats().streams[kind];
+    return oneCopyBytes === 0 ? 0 : segmentBytes / oneCopyBytes;
   }
 
   /** SHA-256 of `url` fetched straight from the origin. */
