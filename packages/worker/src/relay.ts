@@ -59,7 +59,7 @@ export class Relay {
       origin: this.stack.origin,
       clock: this.options.clock,
       loadPlaylist: (url) => this.stack.loadPlaylist(stream, url),
-      recordHttpBytes: (bytes) => this.stack.engine?.recordHttpBytes(bytes),
+      recordHttpBytes: (bytes) => this.stack.engine?.recordHttpBytes(bytes, streamId),
       backSegments: this.options.liveBackSegments ?? 3,
       log: createDebug('p2pcdn:worker:prefetch'),
     });

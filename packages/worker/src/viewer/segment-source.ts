@@ -58,7 +58,7 @@ export function viewerSegmentLoader(options: ViewerSegmentLoaderOptions): Segmen
       }
     },
     hasParents: (streamId) => options.engine()?.hasParents(streamId) ?? false,
-    recordHttpBytes: (bytes) => options.engine()?.recordHttpBytes(bytes),
+    recordHttpBytes: (bytes, streamId) => options.engine()?.recordHttpBytes(bytes, streamId),
   };
   return new SegmentLoader({
     peers,
