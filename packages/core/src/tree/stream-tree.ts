@@ -122,6 +122,10 @@ export class StreamTree {
   }
 
   private setTiers(root: NodeId, tier: number): void {
+    if (!this.kids.has(root)) {
+      this.tiers.set(root, tier); // a leaf: the common case
+      return;
+    }
     const queue: Array<[NodeId, number]> = [[root, tier]];
     for (let i = 0; i < queue.length; i++) {
       const entry = queue[i];
@@ -133,6 +137,10 @@ export class StreamTree {
   }
 
   private clearTiers(root: NodeId): void {
+    if (!this.kids.has(root)) {
+      this.tiers.delete(root);
+      return;
+    }
     const queue: NodeId[] = [root];
     for (let i = 0; i < queue.length; i++) {
       const id = queue[i];

@@ -139,7 +139,7 @@ describe('TieredPlanner', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
-  it('distributes an overloaded relay: a new relay takes half its viewers, connected before they are cut', () => {
+  it('distributes an overloaded relay: a new relay takes viewers down to the middle of its band, connected before they are cut', () => {
     const { planner, clock } = setup();
     relay(planner, 'head', 10_000);
     relay(planner, 'spare', 10_000);
@@ -153,13 +153,39 @@ describe('TieredPlanner', () => {
     const list = edges(changes);
     const firstRemove = list.findIndex((e) => e.startsWith('remove'));
     expect(list.slice(0, firstRemove).every((e) => e.startsWith('add'))).toBe(true);
-    expect(list.filter((e) => e.startsWith('add') && e.includes('spare->'))).toHaveLength(4);
-    expect(planner.children('live', 'spare')).toHaveLength(4);
+    // 8 of 10 slots used, band 0.2–0.8: three viewers move so that the head is back at 0.5.
+    expect(list.filter((e) => e.startsWith('add') && e.includes('spare->'))).toHaveLength(3);
+    expect(planner.children('live', 'spare')).toHaveLength(3);
+    expect(planner.loadRatio('head')).toBeCloseTo(0.6, 6); // five viewers and the new relay
     expect(planner.isWarming('live', 'spare')).toBe(true);
     expect(planViolations(planner)).toEqual([]);
   });
 
-  it('consolidates an underloaded relay once it is no longer fresh and the capacity is not needed', () => {
+  it('consolidates an underloaded relay once it is no longer fresh: its children move first, then it is released', () => {
+    const { planner, clock } = setup();
+    relay(planner, 'head', 10_000);
+    relay(planner, 'r2', 10_000);
+    const ids = Array.from({ length: 8 }, (_, i) => `v${i}`);
+    for (const id of ids) viewer(planner, id);
+    for (const id of ids) planner.join(id, 'live');
+    clock.t = 2000;
+    planner.distribute('head'); // r2 takes three viewers
+    const moved = planner.children('live', 'r2');
+    expect(moved).toHaveLength(3);
+    for (const id of moved.slice(1)) planner.leave(id, 'live');
+    expect(planner.thresholdState('r2')).toBe('consolidate');
+    clock.t = 5000;
+    expect(planner.consolidate('r2').edges).toEqual([]); // too fresh
+    clock.t = 10_000;
+    const changes = planner.consolidate('r2');
+    expect(changes.released).toEqual([{ streamId: 'live', nodeId: 'r2' }]);
+    expect(edges(changes)[0]).toBe(`add head->${moved[0]}`);
+    expect(edges(changes).slice(1).sort()).toEqual(['remove head->r2', `remove r2->${moved[0]}`]);
+    expect(planner.activeRelays('live')).toEqual(['head']);
+    expect(planViolations(planner)).toEqual([]);
+  });
+
+  it('regroups for the forecast: keeps capacity the forecast needs and gives back the surplus', () => {
     const { planner, clock } = setup();
     relay(planner, 'head', 10_000);
     relay(planner, 'r2', 10_000);
@@ -169,16 +195,12 @@ describe('TieredPlanner', () => {
     clock.t = 2000;
     planner.join('b', 'live');
     expect(parentOf(planner, 'b')).toBe('r2'); // the deepest warm farm
-    expect(planner.thresholdState('r2')).toBe('consolidate');
-    expect(planner.consolidate('r2').edges).toEqual([]); // too fresh
     clock.t = 10_000;
-    planner.provision('live', 20); // the forecast still needs the capacity
-    expect(planner.consolidate('r2').edges).toEqual([]);
-    planner.provision('live', 2);
-    const changes = planner.consolidate('r2');
+    expect(planner.provision('live', 20).released).toEqual([]); // still needed
+    expect(planner.consolidate('r2').released).toEqual([]); // the forecast needs it
+    const changes = planner.provision('live', 2);
     expect(changes.released).toEqual([{ streamId: 'live', nodeId: 'r2' }]);
     expect(edges(changes)[0]).toBe('add head->b');
-    expect(edges(changes).slice(1).sort()).toEqual(['remove head->r2', 'remove r2->b']);
     expect(planner.activeRelays('live')).toEqual(['head']);
     expect(planViolations(planner)).toEqual([]);
   });

@@ -254,10 +254,6 @@ export class TieredPlanner extends TieredViews implements TreePlanner {
   }
 
   private finish(rec: StripeRecorder): PlanChanges {
-    return rec.finish(
-      (streamId, stripe, nodeId) => this.stripeParent(streamId, stripe, nodeId),
-      (streamId, stripe, nodeId) => this.stripeTier(streamId, stripe, nodeId),
-      (streamId, nodeId) => this.assignment(streamId, nodeId),
-    );
+    return rec.finish(this);
   }
 }

@@ -28,18 +28,26 @@ export function activateRelay(
   return undefined;
 }
 
+/** Relays already serving elsewhere looked at per activation (the search is cut there). */
+const USED_RELAY_SCAN_LIMIT = 256;
+
 function chooseRelay(core: TieredCore, st: TStream, stripe: Stripe, region: string): NodeId | undefined {
   const minUpload = st.cost * core.opts.minRelayFanout;
   const idle = core.pool.take(region, minUpload - 1e-6);
   if (idle !== undefined) return idle;
+  const relays = core.relaysByRegion.get(region);
+  // Every relay of the region already serves this stripe: nobody to add.
+  if (!relays || stripe.relays.regionSize(region) >= relays.size) return undefined;
   let best: TNode | undefined;
   let bestScore = -1;
-  for (const id of core.relaysByRegion.get(region) ?? []) {
+  let looked = 0;
+  for (const id of relays) {
     const entry = core.nodes.get(id);
-    if (!entry || entry.parentIn.size === 0 || stripe.tree.has(id) || core.isDraining(entry, st.stream.id))
-      continue;
+    if (!entry || entry.parentIn.size === 0) continue;
     const slots = core.freeSlots(entry, st);
-    if (slots < core.opts.minRelayFanout) continue;
+    if (slots < core.opts.minRelayFanout || stripe.tree.has(id) || core.isDraining(entry, st.stream.id))
+      continue;
+    if (++looked > USED_RELAY_SCAN_LIMIT) break;
     // Disjoint stripe interiors first, then the most room.
     const score = (entry.parentIn.has(st.stream.id) ? 0 : 1e9) + slots;
     if (score > bestScore || (score === bestScore && best && entry.seq < best.seq)) {

@@ -1,15 +1,17 @@
 import type { NodeId } from '../../protocol/index.ts';
 import { activateRelay, activateTab, hangRelay } from './activation.ts';
 import type { Stripe, TieredCore, TStream } from './core.ts';
+import type { ParentIndex } from './parent-index.ts';
 import { findViewerParent, hasLiveHead } from './placement.ts';
 import type { StripeRecorder } from './recorder.ts';
 
 /**
  * Attaches the detached viewer `id` (with its subtree, if it is a promoted tab) in a stripe.
- * In order: a warm relay of its own region (deepest farm, by the farm policy); a relay of its
- * region still warming up; a relay of its region activated now; the same in other regions,
- * nearest first; a promoted tab; a tab promoted now; the origin. Starts the stripe's head first
- * if it has none (near the origin's region when the stream names one).
+ * In order: a warm relay of its own region under its high-water mark (deepest farm, by the farm
+ * policy); one above the mark with room left; one still warming up; a relay of its region
+ * activated now; the same in other regions, nearest first; a promoted tab; a tab promoted now;
+ * the origin. Starts the stripe's head first if it has none (near the origin's region when the
+ * stream names one).
  */
 export function placeViewer(
   core: TieredCore,
@@ -23,18 +25,31 @@ export function placeViewer(
   if (!hasLiveHead(core, st, stripe)) {
     activateRelay(core, rec, st, stripe, core.regionOrder(st.stream.region ?? region));
   }
-  const local = findViewerParent(core, st, stripe, stripe.relays, order.slice(0, 1), id);
-  let parent = local.warm ?? local.warming ?? activateRelay(core, rec, st, stripe, order.slice(0, 1));
+  const { local, others } = core.regionSplit(region);
+  let parent =
+    nearest(core, st, stripe, stripe.relays, local, id) ?? activateRelay(core, rec, st, stripe, local);
   if (parent === undefined) {
-    const others = order.slice(1);
-    const foreign = findViewerParent(core, st, stripe, stripe.relays, others, id);
-    parent = foreign.warm ?? foreign.warming ?? activateRelay(core, rec, st, stripe, others);
+    parent =
+      nearest(core, st, stripe, stripe.relays, others, id) ?? activateRelay(core, rec, st, stripe, others);
   }
   if (parent === undefined && core.opts.minTabFanout > 0) {
-    const tab = findViewerParent(core, st, stripe, stripe.tabs, order, id);
-    parent = tab.warm ?? tab.warming ?? activateTab(core, st, stripe, order, id);
+    parent = nearest(core, st, stripe, stripe.tabs, order, id) ?? activateTab(core, st, stripe, order, id);
   }
   core.attach(rec, st, stripe, id, parent ?? null);
+}
+
+/** A warm parent under the high-water mark, else a warm one above it, else the soonest warm. */
+function nearest(
+  core: TieredCore,
+  st: TStream,
+  stripe: Stripe,
+  index: ParentIndex,
+  regions: readonly string[],
+  child: NodeId,
+): NodeId | undefined {
+  const found = findViewerParent(core, st, stripe, index, regions, child, 'open');
+  if (found.warm !== undefined) return found.warm;
+  return findViewerParent(core, st, stripe, index, regions, child, 'busy', found).warm ?? found.warming;
 }
 
 /** Attaches a detached relay with its subtree (see {@link hangRelay}); the origin as the last resort. */

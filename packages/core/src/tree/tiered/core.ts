@@ -4,12 +4,11 @@ import { exclusionKey } from '../plan-state.ts';
 import { StreamTree } from '../stream-tree.ts';
 import type { PlannerNode, PlannerStream } from '../types.ts';
 import type { ResolvedTieredOptions } from './options.ts';
-import { ParentIndex } from './parent-index.ts';
+import { ParentIndex, type Room } from './parent-index.ts';
 import type { StripeRecorder } from './recorder.ts';
+import { NO_REGION, RegionOrder, type RegionSplit } from './regions.ts';
 import { RelayPool } from './relay-pool.ts';
 
-/** Region key of nodes that did not say where they are. */
-export const NO_REGION = '';
 /** Slack for floating-point sums of per-stripe costs (kbit/s). */
 export const EPSILON_KBPS = 1e-6;
 
@@ -48,7 +47,7 @@ export class Stripe {
   readonly warmAt = new Map<NodeId, number>();
   /** When each active parent was activated (ms). */
   readonly activatedAt = new Map<NodeId, number>();
-  /** Free child slots of each active relay. */
+  /** Free child slots of each active relay, under its high-water mark. */
   readonly free = new Map<NodeId, number>();
   /** Sum of {@link free} per region. */
   readonly freeByRegion = new Map<string, number>();
@@ -95,10 +94,13 @@ export class TieredCore {
     const entry = this.nodes.get(id);
     return entry !== undefined && this.isIdleRelay(entry);
   });
-  private regionOrders = new Map<string, string[]>();
+  /** Every region a node has named. */
+  private readonly regions: RegionOrder;
   private nextSeq = 0;
 
-  constructor(readonly opts: ResolvedTieredOptions) {}
+  constructor(readonly opts: ResolvedTieredOptions) {
+    this.regions = new RegionOrder(opts.regionRttMs);
+  }
 
   now(): number {
     return this.opts.now();
@@ -137,7 +139,7 @@ export class TieredCore {
       if (!set) this.relaysByRegion.set(region, (set = new Set()));
       set.add(node.id);
     }
-    if (!this.regionOrders.has(region)) this.regionOrders.clear();
+    this.regions.see(region);
     return entry;
   }
 
@@ -149,6 +151,13 @@ export class TieredCore {
   /** Whether `entry` can take `children` more children of `st` in one stripe each. */
   fits(entry: TNode, st: TStream, children = 1): boolean {
     return entry.load + st.cost * children <= entry.node.uploadKbps + EPSILON_KBPS;
+  }
+
+  /** Room for one more child of `st`, judged against the high-water mark (see {@link Room}). */
+  room(entry: TNode, st: TStream): Room {
+    const after = entry.load + st.cost;
+    if (after > entry.node.uploadKbps + EPSILON_KBPS) return 'full';
+    return after < this.opts.highWater * entry.node.uploadKbps - EPSILON_KBPS ? 'open' : 'busy';
   }
 
   /** How many more children of `st` the node can take. */
@@ -197,22 +206,12 @@ export class TieredCore {
 
   /** `region` first, then every other known region, nearest (by measured RTT) first. */
   regionOrder(region: string): readonly string[] {
-    let order = this.regionOrders.get(region);
-    if (order) return order;
-    const known = new Set<string>([region]);
-    for (const e of this.nodes.values()) known.add(e.region);
-    const rtt = this.opts.regionRttMs;
-    const distance = (other: string): number =>
-      (rtt && region !== NO_REGION && other !== NO_REGION ? rtt(region, other) : undefined) ??
-      Number.POSITIVE_INFINITY;
-    order = [
-      region,
-      ...[...known]
-        .filter((r) => r !== region)
-        .sort((a, b) => distance(a) - distance(b) || (a < b ? -1 : a > b ? 1 : 0)),
-    ];
-    this.regionOrders.set(region, order);
-    return order;
+    return this.regions.of(region);
+  }
+
+  /** {@link regionOrder} cut into `[region]` and the others. */
+  regionSplit(region: string): RegionSplit {
+    return this.regions.split(region);
   }
 
   // ── mutations ────────────────────────────────────────────────────────────────────────────
@@ -293,7 +292,7 @@ export class TieredCore {
     stripe.warmAt.set(id, warmAt);
     stripe.activatedAt.set(id, this.now());
     const index = entry.node.role === 'relay' ? stripe.relays : stripe.tabs;
-    index.add(id, entry.region, stripe.tree.tierOf(id) ?? 0, this.fits(entry, st));
+    index.add(id, entry.region, stripe.tree.tierOf(id) ?? 0, this.room(entry, st));
     this.updateFree(st, stripe, entry);
   }
 
@@ -323,30 +322,42 @@ export class TieredCore {
     const edges = (entry.childEdges.get(st.stream.id) ?? 0) + delta;
     if (edges > 0) entry.childEdges.set(st.stream.id, edges);
     else entry.childEdges.delete(st.stream.id);
-    let load = 0;
-    for (const [streamId, count] of entry.childEdges) {
-      const s = this.streams.get(streamId);
-      if (s) load += (count * s.stream.bitrateKbps) / s.stream.stripes;
+    // Recomputed from counts (no drift); the common case serves one stream.
+    if (entry.childEdges.size === 0) entry.load = 0;
+    else if (entry.childEdges.size === 1 && edges > 0)
+      entry.load = (edges * st.stream.bitrateKbps) / st.stream.stripes;
+    else {
+      let load = 0;
+      entry.childEdges.forEach((count, streamId) => {
+        const s = this.streams.get(streamId);
+        if (s) load += (count * s.stream.bitrateKbps) / s.stream.stripes;
+      });
+      entry.load = load;
     }
-    entry.load = load;
-    for (const [streamId, stripes] of entry.parentIn) {
+    entry.parentIn.forEach((stripes, streamId) => {
       const s = this.streams.get(streamId);
-      if (!s) continue;
-      const open = this.fits(entry, s);
-      for (const i of stripes) {
+      if (!s) return;
+      const room = this.room(entry, s);
+      stripes.forEach((i) => {
         const stripe = s.stripes[i];
-        if (!stripe) continue;
-        stripe.relays.setOpen(parent, open);
-        stripe.tabs.setOpen(parent, open);
+        if (!stripe) return;
+        if (entry.node.role === 'relay') stripe.relays.setRoom(parent, room);
+        else stripe.tabs.setRoom(parent, room);
         this.updateFree(s, stripe, entry);
-      }
-    }
+      });
+    });
+  }
+
+  /** Children of `st` the node can take and stay under its high-water mark. */
+  comfortableSlots(entry: TNode, st: TStream): number {
+    const room = this.opts.highWater * entry.node.uploadKbps - entry.load - EPSILON_KBPS;
+    return Math.max(0, Math.ceil(room / st.cost) - 1);
   }
 
   private updateFree(st: TStream, stripe: Stripe, entry: TNode): void {
     if (entry.node.role !== 'relay') return;
     const id = entry.node.id;
-    const free = this.freeSlots(entry, st);
+    const free = this.comfortableSlots(entry, st);
     const old = stripe.free.get(id) ?? 0;
     if (free === old && stripe.free.has(id)) return;
     stripe.free.set(id, free);

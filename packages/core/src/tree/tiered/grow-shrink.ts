@@ -10,42 +10,57 @@ const MAX_ACTIVATIONS_PER_PROVISION = 10_000;
 
 /**
  * *Distribute*: `nodeId` is over its high-water mark. In the stripe where it feeds the most
- * viewers, a relay is activated (near it) and takes `distributeShare` of those viewers; with no
- * relay left to activate, they move to other warm parents of its region with room instead.
- * Returns whether anything moved.
+ * viewers, enough of them to bring it back to the middle of its band (between the low- and
+ * high-water marks) move, make-before-break: first to warm relays of its region that stay under
+ * the high-water mark (the farm is balanced), the rest to a relay activated now near it.
+ * Returns whether anything changed.
  */
 export function distribute(core: TieredCore, rec: StripeRecorder, nodeId: NodeId): boolean {
   const entry = core.entry(nodeId);
+  const best = busiestStripe(core, entry);
+  if (!best) return false;
+  const { st, stripe, kids } = best;
+  const middle = ((core.opts.lowWater + core.opts.highWater) / 2) * entry.node.uploadKbps;
+  const excess = Math.min(kids, Math.max(1, Math.ceil((entry.load - middle) / st.cost)));
+  const viewers = viewerChildren(core, stripe, nodeId, entry.region).slice(0, excess);
+  // Draining while the viewers look for warm relays, so that none lands back on the node.
+  const moved = withDraining(entry, st.stream.id, () => {
+    let n = 0;
+    for (const child of viewers) {
+      const target = findViewerParent(core, st, stripe, stripe.relays, [entry.region], child, 'open').warm;
+      if (target === undefined) break;
+      core.detach(rec, st, stripe, child);
+      core.attach(rec, st, stripe, child, target);
+      n++;
+    }
+    return n;
+  });
+  if (moved === viewers.length) return moved > 0;
+  const relay = activateRelay(core, rec, st, stripe, core.regionOrder(entry.region));
+  if (relay === undefined) return moved > 0;
+  for (const child of viewers.slice(moved)) {
+    if (!core.fits(core.entry(relay), st) || stripe.tree.parentOf(child) !== nodeId) continue;
+    core.detach(rec, st, stripe, child);
+    core.attach(rec, st, stripe, child, relay);
+  }
+  return true;
+}
+
+/** The stripe in which `entry` feeds the most viewers (at least two), if any. */
+export function busiestStripe(
+  core: TieredCore,
+  entry: TNode,
+): { st: TStream; stripe: Stripe; kids: number } | undefined {
   let best: { st: TStream; stripe: Stripe; kids: number } | undefined;
   for (const [streamId, stripes] of entry.parentIn) {
     const st = core.streams.get(streamId);
     for (const i of stripes) {
       const stripe = st?.stripes[i];
-      const kids = stripe?.viewerKids.get(nodeId) ?? 0;
+      const kids = stripe?.viewerKids.get(entry.node.id) ?? 0;
       if (st && stripe && kids > (best?.kids ?? 1)) best = { st, stripe, kids };
     }
   }
-  if (!best) return false;
-  const { st, stripe, kids } = best;
-  const share = Math.floor(kids * core.opts.distributeShare);
-  const relay = activateRelay(core, rec, st, stripe, core.regionOrder(entry.region));
-  // Draining while the viewers move, so that none lands back on the node.
-  return withDraining(entry, st.stream.id, () => {
-    const viewers = viewerChildren(core, stripe, nodeId, relay && core.entry(relay).region);
-    let moved = 0;
-    for (const child of viewers) {
-      if (moved >= share) break;
-      let target: NodeId | undefined = relay;
-      if (target === undefined || !core.fits(core.entry(target), st)) {
-        target = findViewerParent(core, st, stripe, stripe.relays, [entry.region], child).warm;
-      }
-      if (target === undefined) break;
-      core.detach(rec, st, stripe, child);
-      core.attach(rec, st, stripe, child, target);
-      moved++;
-    }
-    return moved > 0 || relay !== undefined;
-  });
+  return best;
 }
 
 /**
@@ -56,36 +71,50 @@ export function distribute(core: TieredCore, rec: StripeRecorder, nodeId: NodeId
  */
 export function consolidate(core: TieredCore, rec: StripeRecorder, nodeId: NodeId): number {
   const entry = core.entry(nodeId);
-  const now = core.now();
   let left = 0;
   for (const [streamId, stripes] of [...entry.parentIn]) {
     const st = core.stream(streamId);
     for (const i of [...stripes]) {
       const stripe = st.stripes[i];
-      if (!stripe) continue;
-      if ((stripe.activatedAt.get(nodeId) ?? now) + core.opts.minActiveMs > now) continue;
-      const children = stripe.tree.childCount(nodeId);
-      const reserve = Math.max(0, st.provisioned - st.viewers.size);
-      const elsewhere = stripe.freeTotal() - (stripe.free.get(nodeId) ?? 0);
-      if (elsewhere < children + reserve) continue;
-      withDraining(entry, streamId, () => {
-        placeOrphans(core, rec, st, stripe, core.detachChildren(rec, st, stripe, nodeId));
-      });
-      if (entry.node.role === 'relay') core.removeMember(rec, st, stripe, nodeId);
-      else core.deactivateParent(st, stripe, nodeId);
-      left++;
+      if (stripe && consolidateIn(core, rec, st, stripe, entry)) left++;
     }
-    if (entry.node.role === 'relay' && !entry.memberIn.has(streamId)) rec.release(streamId, nodeId);
   }
   core.offerIfIdle(nodeId);
   return left;
 }
 
+/** Consolidates `entry` away from one stripe if it may go (see {@link consolidate}). */
+function consolidateIn(
+  core: TieredCore,
+  rec: StripeRecorder,
+  st: TStream,
+  stripe: Stripe,
+  entry: TNode,
+): boolean {
+  const nodeId = entry.node.id;
+  const now = core.now();
+  if ((stripe.activatedAt.get(nodeId) ?? now) + core.opts.minActiveMs > now) return false;
+  const children = stripe.tree.childCount(nodeId);
+  const reserve = Math.max(0, st.provisioned - st.viewers.size);
+  const elsewhere = stripe.freeTotal() - (stripe.free.get(nodeId) ?? 0);
+  if (elsewhere < children + reserve) return false;
+  withDraining(entry, st.stream.id, () => {
+    placeOrphans(core, rec, st, stripe, core.detachChildren(rec, st, stripe, nodeId));
+  });
+  if (entry.node.role === 'relay') core.removeMember(rec, st, stripe, nodeId);
+  else core.deactivateParent(st, stripe, nodeId);
+  if (entry.node.role === 'relay' && !entry.memberIn.has(st.stream.id)) rec.release(st.stream.id, nodeId);
+  return true;
+}
+
 /**
- * Activates relays ahead of the load: makes each stripe of `streamId` have free relay slots for
- * `expectedViewers` (the forecast for the coming period) plus the margin, per region in
- * proportion to where its viewers are now. Remembers the figure, so `consolidate` keeps that
- * capacity. Does nothing for a stream nobody watches yet. Returns the relays activated.
+ * Regroups a stream's relays for the load expected over the coming period (claims 21–22): each
+ * stripe gets free relay slots (under the high-water mark) for the growth to `expectedViewers`
+ * plus the margin, per region in proportion to where its viewers are now, by activating relays;
+ * a region with far more room than it needs (more than {@link SHRINK_HEADROOM} of its viewers and
+ * the growth) gives back its least-loaded leaf relays, a few per call. Remembers the figure, so
+ * `consolidate` keeps that capacity. Does nothing for a stream nobody watches yet. Returns the
+ * relays activated minus those released.
  */
 export function provision(
   core: TieredCore,
@@ -99,9 +128,9 @@ export function provision(
   }
   st.provisioned = expectedViewers;
   const viewers = st.viewers.size;
-  const growth = expectedViewers - viewers;
-  if (viewers === 0 || growth <= 0) return 0;
-  let activated = 0;
+  if (viewers === 0) return 0;
+  const growth = Math.max(0, expectedViewers - viewers);
+  let net = 0;
   for (const stripe of st.stripes) {
     for (const [region, count] of st.viewersByRegion) {
       const need = Math.ceil((count / viewers) * growth * (1 + core.opts.provisionMargin));
@@ -110,13 +139,58 @@ export function provision(
         if ((stripe.freeByRegion.get(region) ?? 0) + credit >= need) break;
         const relay = activateRelay(core, rec, st, stripe, core.regionOrder(region));
         if (relay === undefined) break;
-        activated++;
+        net++;
         const relayEntry = core.entry(relay);
-        if (relayEntry.region !== region) credit += core.freeSlots(relayEntry, st);
+        if (relayEntry.region !== region) credit += core.comfortableSlots(relayEntry, st);
+      }
+      const keep = Math.max(need, Math.ceil(SHRINK_HEADROOM * count));
+      for (let n = 0; n < MAX_RELEASES_PER_PROVISION; n++) {
+        const spare = leastLoadedLeafRelay(core, st, stripe, region);
+        if (!spare) break;
+        const after = (stripe.freeByRegion.get(region) ?? 0) - (stripe.free.get(spare.node.id) ?? 0);
+        if (after - stripe.tree.childCount(spare.node.id) < keep) break;
+        if (!consolidateIn(core, rec, st, stripe, spare)) break;
+        core.offerIfIdle(spare.node.id);
+        net--;
       }
     }
   }
-  return activated;
+  return net;
+}
+
+/** Room a region keeps beyond its viewers when `provision` gives relays back, as a share of them. */
+export const SHRINK_HEADROOM = 0.25;
+/** Relays one `provision` call gives back per stripe and region, at most. */
+const MAX_RELEASES_PER_PROVISION = 4;
+
+/**
+ * The relay of `region` in a stripe that feeds the fewest children and no relay, not the head,
+ * active for at least `minActiveMs`: the cheapest one to consolidate.
+ */
+function leastLoadedLeafRelay(
+  core: TieredCore,
+  st: TStream,
+  stripe: Stripe,
+  region: string,
+): TNode | undefined {
+  const now = core.now();
+  let best: TNode | undefined;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const tier of stripe.relays.tiersOf(region)) {
+    if (tier <= 1) continue;
+    const list = stripe.relays.bucket(region, tier)?.open;
+    for (let i = 0; list && i < list.length; i++) {
+      const id = list.at(i) as NodeId;
+      const kids = stripe.tree.childCount(id);
+      if (kids >= fewest || kids !== (stripe.viewerKids.get(id) ?? 0)) continue;
+      if ((stripe.activatedAt.get(id) ?? now) + core.opts.minActiveMs > now) continue;
+      const entry = core.nodes.get(id);
+      if (!entry || core.isDraining(entry, st.stream.id)) continue;
+      best = entry;
+      fewest = kids;
+    }
+  }
+  return best;
 }
 
 /** Runs `fn` with `entry` marked as draining `streamId` (it takes no new children meanwhile). */

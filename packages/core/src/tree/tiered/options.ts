@@ -11,7 +11,11 @@ export interface TieredPlannerOptions {
   random?: () => number;
   /** Stripes per stream when the stream does not say (each viewer has one parent per stripe). Default 1. */
   stripes?: number;
-  /** How viewers are spread over a farm. Default `least-load`. */
+  /**
+   * How viewers are spread over a farm. `least-load`: the least loaded relay (exactly in farms of
+   * up to 16, else the least loaded of 6 random probes); `round-robin`: the next one in turn.
+   * Default `least-load`.
+   */
   farmPolicy?: FarmPolicy;
   /**
    * Load (children's cost ÷ upload) at or above which a node asks to *distribute*. Default 0.8.
@@ -21,8 +25,6 @@ export interface TieredPlannerOptions {
   highWater?: number;
   /** Load at or below which an active relay asks to *consolidate*. Default 0.2. */
   lowWater?: number;
-  /** Share of an overloaded node's viewer children that `distribute` moves to the new relay. Default 0.5. */
-  distributeShare?: number;
   /**
    * Time a freshly activated relay needs before it can serve (connect upstream, fetch a segment),
    * in ms. New viewers prefer warm parents, so relays activated ahead of the load are ready when
@@ -74,7 +76,6 @@ export function resolveOptions(options: TieredPlannerOptions): ResolvedTieredOpt
     farmPolicy: options.farmPolicy ?? 'least-load',
     highWater: options.highWater ?? 0.8,
     lowWater: options.lowWater ?? 0.2,
-    distributeShare: options.distributeShare ?? 0.5,
     warmupMs: options.warmupMs ?? 2000,
     minActiveMs: options.minActiveMs ?? 10_000,
     failedParentExclusionMs: options.failedParentExclusionMs ?? 30_000,
@@ -88,9 +89,6 @@ export function resolveOptions(options: TieredPlannerOptions): ResolvedTieredOpt
   }
   if (!(resolved.lowWater >= 0 && resolved.lowWater < resolved.highWater && resolved.highWater <= 1)) {
     throw new RangeError('thresholds must satisfy 0 ≤ lowWater < highWater ≤ 1');
-  }
-  if (!(resolved.distributeShare > 0 && resolved.distributeShare < 1)) {
-    throw new RangeError('distributeShare must be in (0, 1)');
   }
   if (!(resolved.minRelayFanout >= 1)) throw new RangeError('minRelayFanout must be at least 1');
   return resolved;

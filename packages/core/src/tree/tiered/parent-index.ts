@@ -1,29 +1,38 @@
 import type { NodeId } from '../../protocol/index.ts';
 import { IdList } from './id-list.ts';
 
+/**
+ * How much room a parent has for one more child of the stream: `open` stays at or below the
+ * high-water mark with it, `busy` has room only above the mark, `full` has none.
+ */
+export type Room = 'open' | 'busy' | 'full';
+
 /** The active parents of one region at one tier of a stripe tree: a farm. */
 export interface Bucket {
-  /** Parents with room for one more child of this stream. */
   readonly open: IdList;
-  /** Parents without room. */
+  readonly busy: IdList;
   readonly full: IdList;
-  /** Round-robin position in `open`. */
+  /** Round-robin position in the list being searched. */
   cursor: number;
 }
 
 interface Place {
   region: string;
   tier: number;
-  open: boolean;
+  room: Room;
 }
 
 /**
- * Active parents of one stripe tree, by region and tier, each either open (room for a child) or
- * full. Lets a placement look at the right farm first instead of scanning the whole tree.
+ * Active parents of one stripe tree, by region and tier, each open, busy or full (see
+ * {@link Room}). Lets a placement look at the right farm first instead of scanning the tree.
  */
 export class ParentIndex {
   private readonly regions = new Map<string, Map<number, Bucket>>();
   private readonly places = new Map<NodeId, Place>();
+  private readonly perRegion = new Map<string, number>();
+  /** Caches of the sorted tier lists, dropped whenever a farm appears or disappears. */
+  private readonly sortedTiers = new Map<string, number[]>();
+  private everyTier: number[] | undefined;
 
   get size(): number {
     return this.places.size;
@@ -41,10 +50,16 @@ export class ParentIndex {
     return this.places.get(id)?.region;
   }
 
-  add(id: NodeId, region: string, tier: number, open: boolean): void {
+  /** Number of active parents in `region`. */
+  regionSize(region: string): number {
+    return this.perRegion.get(region) ?? 0;
+  }
+
+  add(id: NodeId, region: string, tier: number, room: Room): void {
     this.remove(id);
-    const place = { region, tier, open };
+    const place = { region, tier, room };
     this.places.set(id, place);
+    this.perRegion.set(region, (this.perRegion.get(region) ?? 0) + 1);
     this.listOf(place).add(id);
   }
 
@@ -52,26 +67,29 @@ export class ParentIndex {
     const place = this.places.get(id);
     if (!place) return;
     this.places.delete(id);
+    this.perRegion.set(place.region, (this.perRegion.get(place.region) ?? 1) - 1);
     const tiers = this.regions.get(place.region);
     const bucket = tiers?.get(place.tier);
     if (!tiers || !bucket) return;
-    (place.open ? bucket.open : bucket.full).remove(id);
-    if (bucket.open.length === 0 && bucket.full.length === 0) {
+    bucket[place.room].remove(id);
+    if (bucket.open.length === 0 && bucket.busy.length === 0 && bucket.full.length === 0) {
+      this.sortedTiers.delete(place.region);
+      this.everyTier = undefined;
       tiers.delete(place.tier);
       if (tiers.size === 0) this.regions.delete(place.region);
     }
   }
 
-  setOpen(id: NodeId, open: boolean): void {
+  setRoom(id: NodeId, room: Room): void {
     const place = this.places.get(id);
-    if (!place || place.open === open) return;
-    this.add(id, place.region, place.tier, open);
+    if (!place || place.room === room) return;
+    this.add(id, place.region, place.tier, room);
   }
 
   setTier(id: NodeId, tier: number): void {
     const place = this.places.get(id);
     if (!place || place.tier === tier) return;
-    this.add(id, place.region, tier, place.open);
+    this.add(id, place.region, tier, place.room);
   }
 
   /** Regions that have active parents. */
@@ -80,16 +98,24 @@ export class ParentIndex {
   }
 
   /** Tiers of `region` that have active parents, shallowest first. */
-  tiersOf(region: string): number[] {
-    const tiers = this.regions.get(region);
-    return tiers ? [...tiers.keys()].sort((a, b) => a - b) : [];
+  tiersOf(region: string): readonly number[] {
+    let sorted = this.sortedTiers.get(region);
+    if (!sorted) {
+      const tiers = this.regions.get(region);
+      sorted = tiers ? [...tiers.keys()].sort((a, b) => a - b) : [];
+      this.sortedTiers.set(region, sorted);
+    }
+    return sorted;
   }
 
   /** Every tier that has active parents in any region, shallowest first. */
-  allTiers(): number[] {
-    const all = new Set<number>();
-    for (const tiers of this.regions.values()) for (const t of tiers.keys()) all.add(t);
-    return [...all].sort((a, b) => a - b);
+  allTiers(): readonly number[] {
+    if (!this.everyTier) {
+      const all = new Set<number>();
+      for (const tiers of this.regions.values()) for (const t of tiers.keys()) all.add(t);
+      this.everyTier = [...all].sort((a, b) => a - b);
+    }
+    return this.everyTier;
   }
 
   bucket(region: string, tier: number): Bucket | undefined {
@@ -100,7 +126,12 @@ export class ParentIndex {
     let tiers = this.regions.get(place.region);
     if (!tiers) this.regions.set(place.region, (tiers = new Map()));
     let bucket = tiers.get(place.tier);
-    if (!bucket) tiers.set(place.tier, (bucket = { open: new IdList(), full: new IdList(), cursor: 0 }));
-    return place.open ? bucket.open : bucket.full;
+    if (!bucket) {
+      this.sortedTiers.delete(place.region);
+      this.everyTier = undefined;
+      bucket = { open: new IdList(), busy: new IdList(), full: new IdList(), cursor: 0 };
+      tiers.set(place.tier, bucket);
+    }
+    return bucket[place.room];
   }
 }

@@ -1,11 +1,12 @@
 import type { NodeId } from '../../protocol/index.ts';
 import type { Stripe, TieredCore, TStream } from './core.ts';
 import type { Bucket, ParentIndex } from './parent-index.ts';
+import type { IdList } from './id-list.ts';
 
 /** Farms up to this size are searched exhaustively for the least-loaded parent; larger ones are sampled. */
-const LEAST_LOAD_EXACT = 64;
-/** Random probes into a large farm (the power of d choices). */
-const LEAST_LOAD_SAMPLES = 8;
+const LEAST_LOAD_EXACT = 16;
+/** Random probes into a large farm (the power of d choices: close to least load at a fixed cost). */
+const LEAST_LOAD_SAMPLES = 6;
 
 /** The best parents one search found: a warm one, or failing that the one warm soonest. */
 export interface Found {
@@ -30,8 +31,10 @@ export function canParent(
 
 /**
  * A parent for a viewer (or a promoted tab with its subtree) among `index`'s parents in
- * `regions`, in that order: in each region the deepest farm first (shallow slots are kept for
- * relays), the first warm parent found wins; otherwise the parent that is warm soonest.
+ * `regions`, in that order, taking only parents whose room is `room` (`open`: they stay under
+ * the high-water mark; `busy`: they have room above it). In each region the deepest farm comes
+ * first (shallow slots are kept for relays); the first warm parent found wins (chosen in its
+ * farm by the farm policy); otherwise `found` notes the parent that will be warm soonest.
  */
 export function findViewerParent(
   core: TieredCore,
@@ -40,49 +43,57 @@ export function findViewerParent(
   index: ParentIndex,
   regions: readonly string[],
   child: NodeId,
+  room: 'open' | 'busy',
+  found: Found = {},
 ): Found {
-  const found: Found = {};
   const now = core.now();
   for (const region of regions) {
     const tiers = index.tiersOf(region);
     for (let t = tiers.length - 1; t >= 0; t--) {
       const bucket = index.bucket(region, tiers[t] as number);
-      if (!bucket || bucket.open.length === 0) continue;
-      const warm = pickInFarm(core, st, stripe, bucket, child, now, found);
-      if (warm !== undefined) return { warm };
+      if (!bucket || bucket[room].length === 0) continue;
+      const warm = pickInFarm(core, st, stripe, bucket, bucket[room], child, now, found);
+      if (warm !== undefined) {
+        found.warm = warm;
+        return found;
+      }
     }
   }
   return found;
 }
 
-/** One warm parent of a farm by the farm policy; notes the soonest-warm one in `found`. */
+/** One warm parent of a farm's list by the farm policy; notes the soonest-warm one in `found`. */
 function pickInFarm(
   core: TieredCore,
   st: TStream,
   stripe: Stripe,
   bucket: Bucket,
+  list: IdList,
   child: NodeId,
   now: number,
   found: Found,
 ): NodeId | undefined {
-  const open = bucket.open;
-  const n = open.length;
-  const consider = (id: NodeId): 'warm' | 'no' => {
-    if (!canParent(core, st, stripe, id, child)) return 'no';
-    const at = stripe.warmAt.get(id) ?? 0;
-    if (at <= now) return 'warm';
-    if (found.warmingAt === undefined || at < found.warmingAt) {
-      found.warming = id;
-      found.warmingAt = at;
+  const n = list.length;
+  if (core.opts.farmPolicy === 'round-robin' || n > LEAST_LOAD_EXACT) {
+    if (core.opts.farmPolicy !== 'round-robin') {
+      let best: NodeId | undefined;
+      let bestRatio = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < LEAST_LOAD_SAMPLES; k++) {
+        const id = list.at(Math.floor(core.opts.random() * n)) as NodeId;
+        const ratio = warmRatio(core, st, stripe, id, child, now, found);
+        if (ratio < bestRatio) {
+          best = id;
+          bestRatio = ratio;
+        }
+      }
+      // Every probe hit a parent still warming up (or unusable): the next usable one in turn.
+      if (best !== undefined) return best;
     }
-    return 'no';
-  };
-  if (core.opts.farmPolicy === 'round-robin') {
     const start = bucket.cursor % n;
     for (let k = 0; k < n; k++) {
       const i = (start + k) % n;
-      const id = open.at(i) as NodeId;
-      if (consider(id) === 'warm') {
+      const id = list.at(i) as NodeId;
+      if (warmRatio(core, st, stripe, id, child, now, found) < Number.POSITIVE_INFINITY) {
         bucket.cursor = i + 1;
         return id;
       }
@@ -92,23 +103,44 @@ function pickInFarm(
   let best: NodeId | undefined;
   let bestRatio = Number.POSITIVE_INFINITY;
   let bestSeq = Number.POSITIVE_INFINITY;
-  const weigh = (id: NodeId): void => {
-    if (consider(id) !== 'warm') return;
-    const entry = core.nodes.get(id);
-    if (!entry) return;
-    const ratio = entry.node.uploadKbps > 0 ? entry.load / entry.node.uploadKbps : 1;
-    if (ratio < bestRatio || (ratio === bestRatio && entry.seq < bestSeq)) {
+  for (let i = 0; i < n; i++) {
+    const id = list.at(i) as NodeId;
+    const ratio = warmRatio(core, st, stripe, id, child, now, found);
+    if (ratio === Number.POSITIVE_INFINITY) continue;
+    const seq = core.nodes.get(id)?.seq ?? 0;
+    if (ratio < bestRatio || (ratio === bestRatio && seq < bestSeq)) {
       best = id;
       bestRatio = ratio;
-      bestSeq = entry.seq;
+      bestSeq = seq;
     }
-  };
-  if (n > LEAST_LOAD_EXACT) {
-    for (let k = 0; k < LEAST_LOAD_SAMPLES; k++) weigh(open.at(Math.floor(core.opts.random() * n)) as NodeId);
-    if (best !== undefined) return best;
   }
-  for (let i = 0; i < n; i++) weigh(open.at(i) as NodeId);
   return best;
+}
+
+/**
+ * The load ratio of `id` if it is a warm parent that may take `child`; `Infinity` otherwise
+ * (noting it in `found` if it only has to warm up).
+ */
+function warmRatio(
+  core: TieredCore,
+  st: TStream,
+  stripe: Stripe,
+  id: NodeId,
+  child: NodeId,
+  now: number,
+  found: Found,
+): number {
+  if (!canParent(core, st, stripe, id, child)) return Number.POSITIVE_INFINITY;
+  const at = stripe.warmAt.get(id) ?? 0;
+  if (at > now) {
+    if (found.warmingAt === undefined || at < found.warmingAt) {
+      found.warming = id;
+      found.warmingAt = at;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+  const entry = core.nodes.get(id);
+  return entry && entry.node.uploadKbps > 0 ? entry.load / entry.node.uploadKbps : 1;
 }
 
 /** Where a relay can go: under `parent`, in a free slot or (with `displace`) in a viewer's place. */
@@ -134,17 +166,19 @@ export function findRelaySlot(
 ): RelaySlot | undefined {
   for (const tier of stripe.relays.allTiers()) {
     for (const region of regions) {
-      const open = stripe.relays.bucket(region, tier)?.open;
-      if (!open) continue;
-      for (let i = 0; i < open.length; i++) {
-        const id = open.at(i) as NodeId;
-        if (canParent(core, st, stripe, id, relay)) return { parent: id };
+      const bucket = stripe.relays.bucket(region, tier);
+      if (!bucket) continue;
+      for (const list of [bucket.open, bucket.busy]) {
+        for (let i = 0; i < list.length; i++) {
+          const id = list.at(i) as NodeId;
+          if (canParent(core, st, stripe, id, relay)) return { parent: id };
+        }
       }
     }
     for (const region of regions) {
       const bucket = stripe.relays.bucket(region, tier);
       if (!bucket) continue;
-      for (const list of [bucket.full, bucket.open]) {
+      for (const list of [bucket.full, bucket.busy, bucket.open]) {
         for (let i = 0; i < list.length; i++) {
           const id = list.at(i) as NodeId;
           if (id === relay || !stripe.viewerKids.has(id) || !stripe.tree.isAttached(id)) continue;

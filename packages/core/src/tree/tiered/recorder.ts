@@ -37,44 +37,56 @@ export class StripeRecorder {
   }
 
   /**
-   * The changes, given each stripe's parent and tier of a node now (`undefined`: not in it) and
-   * each node's assignment now (`undefined`: not a member of the stream). Additions are listed
-   * top-down (shallowest child first), so a parent is connected before its children are.
+   * The changes, read from `plan` after the operation. Additions are listed top-down (shallowest
+   * child first), so a parent is connected before its children are; removals follow.
    */
-  finish(
-    parentNow: (streamId: StreamId, stripe: number, nodeId: NodeId) => NodeId | null | undefined,
-    tierNow: (streamId: StreamId, stripe: number, nodeId: NodeId) => number | undefined,
-    assignmentOf: (streamId: StreamId, nodeId: NodeId) => ParentAssignment | undefined,
-  ): PlanChanges {
+  finish(plan: RecordedPlan): PlanChanges {
     const adds: EdgeChange[] = [];
     const removes: EdgeChange[] = [];
-    const changedNodes = new Map<string, StreamNodeRef>();
+    let changed: Map<string, StreamNodeRef> | undefined;
     for (const b of this.before.values()) {
-      const now = parentNow(b.streamId, b.stripe, b.nodeId);
+      const now = plan.stripeParent(b.streamId, b.stripe, b.nodeId);
       if (now === b.parent) continue;
-      const edge = { streamId: b.streamId, stripe: b.stripe, to: b.nodeId };
-      if (now !== undefined) adds.push({ op: 'add', ...edge, from: now });
-      if (b.parent !== undefined) removes.push({ op: 'remove', ...edge, from: b.parent });
-      changedNodes.set(`${b.streamId}\u0000${b.nodeId}`, { streamId: b.streamId, nodeId: b.nodeId });
+      if (now !== undefined)
+        adds.push({ op: 'add', streamId: b.streamId, stripe: b.stripe, from: now, to: b.nodeId });
+      if (b.parent !== undefined) {
+        removes.push({ op: 'remove', streamId: b.streamId, stripe: b.stripe, from: b.parent, to: b.nodeId });
+      }
+      changed ??= new Map();
+      changed.set(`${b.streamId}\u0000${b.nodeId}`, { streamId: b.streamId, nodeId: b.nodeId });
     }
-    const depth = (e: EdgeChange): number => tierNow(e.streamId, e.stripe, e.to) ?? 0;
-    adds.sort((a, b) => depth(a) - depth(b));
+    if (adds.length > 1) {
+      const depth = new Map<EdgeChange, number>();
+      for (const e of adds) depth.set(e, plan.stripeTier(e.streamId, e.stripe, e.to) ?? 0);
+      adds.sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0));
+    }
     const assignments: ParentAssignment[] = [];
-    for (const ref of changedNodes.values()) {
-      const a = assignmentOf(ref.streamId, ref.nodeId);
+    for (const ref of changed?.values() ?? []) {
+      const a = plan.assignment(ref.streamId, ref.nodeId);
       if (a) assignments.push(a);
     }
-    const isMember = (r: StreamNodeRef): boolean => assignmentOf(r.streamId, r.nodeId) !== undefined;
-    return {
-      assignments,
-      activated: dedupe(this.activated).filter(isMember),
-      released: dedupe(this.released).filter((r) => !isMember(r)),
-      edges: [...adds, ...removes],
-    };
+    const activated: StreamNodeRef[] = [];
+    for (const r of dedupe(this.activated))
+      if (plan.streamsOf(r.nodeId).includes(r.streamId)) activated.push(r);
+    const released: StreamNodeRef[] = [];
+    for (const r of dedupe(this.released))
+      if (!plan.streamsOf(r.nodeId).includes(r.streamId)) released.push(r);
+    return { assignments, activated, released, edges: removes.length > 0 ? [...adds, ...removes] : adds };
   }
 }
 
+/** What the recorder reads from the plan once the operation is done. */
+export interface RecordedPlan {
+  /** Parent of a node in one stripe (`null`: the origin; `undefined`: not in that stripe). */
+  stripeParent(streamId: StreamId, stripe: number, nodeId: NodeId): NodeId | null | undefined;
+  stripeTier(streamId: StreamId, stripe: number, nodeId: NodeId): number | undefined;
+  /** The node's assignment in a stream (`undefined`: not a member). */
+  assignment(streamId: StreamId, nodeId: NodeId): ParentAssignment | undefined;
+  streamsOf(nodeId: NodeId): StreamId[];
+}
+
 function dedupe(refs: StreamNodeRef[]): StreamNodeRef[] {
+  if (refs.length < 2) return refs;
   const seen = new Map<string, StreamNodeRef>();
   for (const r of refs) seen.set(`${r.streamId}\u0000${r.nodeId}`, r);
   return [...seen.values()];

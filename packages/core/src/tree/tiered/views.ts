@@ -8,8 +8,10 @@ import type {
   PlannerStream,
   PlanView,
 } from '../types.ts';
+import { depthBound, type StripeShape } from '../shape.ts';
 import { TieredCore } from './core.ts';
 import { farmsOf, type FarmView } from './farms.ts';
+import { busiestStripe } from './grow-shrink.ts';
 import { resolveOptions, type TieredPlannerOptions } from './options.ts';
 
 /** What a relay should tell the coordinator about its load (see {@link TieredPlannerOptions.highWater}). */
@@ -142,8 +144,8 @@ export abstract class TieredViews implements PlanView {
 
   /** Parent of `nodeId` in one stripe (`null`: the origin; `undefined`: not in that stripe). */
   stripeParent(streamId: StreamId, stripe: number, nodeId: NodeId): NodeId | null | undefined {
-    const tree = this.core.streams.get(streamId)?.stripes[stripe]?.tree;
-    return tree?.has(nodeId) ? tree.parentOf(nodeId) : undefined;
+    // Members are always attached outside an operation, so the tree's parent map says it all.
+    return this.core.streams.get(streamId)?.stripes[stripe]?.tree.parentOf(nodeId);
   }
 
   /** Children of `nodeId` in one stripe. */
@@ -176,14 +178,16 @@ export abstract class TieredViews implements PlanView {
   }
 
   /**
-   * The relay's rule for its messages: `distribute` at or above the high-water mark,
-   * `consolidate` for an active relay at or below the low-water mark, else `ok`.
+   * The relay's rule for its messages: `distribute` at or above the high-water mark when it
+   * feeds at least two viewers in a stripe (only viewers can be moved: a relay loaded with relays
+   * is doing its job), `consolidate` for an active relay at or below the low-water mark, else
+   * `ok`.
    */
   thresholdState(nodeId: NodeId): ThresholdState {
     const entry = this.core.nodes.get(nodeId);
     if (!entry || entry.parentIn.size === 0) return 'ok';
     const ratio = this.loadRatio(nodeId);
-    if (ratio >= this.core.opts.highWater) return 'distribute';
+    if (ratio >= this.core.opts.highWater) return busiestStripe(this.core, entry) ? 'distribute' : 'ok';
     if (entry.node.role === 'relay' && ratio <= this.core.opts.lowWater) return 'consolidate';
     return 'ok';
   }
@@ -198,9 +202,49 @@ export abstract class TieredViews implements PlanView {
     return out;
   }
 
+  /** {@link planShape} of a stream, computed without building member objects (for large plans). */
+  shapes(streamId: StreamId): StripeShape[] {
+    const st = this.core.streams.get(streamId);
+    if (!st) return [];
+    return st.stripes.map((stripe) => {
+      const tree = stripe.tree;
+      let viewers = 0;
+      let maxDepth = 0;
+      let originChildren = 0;
+      let interior = 0;
+      let carried = 0;
+      for (const id of tree.members()) {
+        const watching = st.viewers.has(id);
+        const kids = tree.childCount(id);
+        if (kids > 0) interior++;
+        if (watching) {
+          viewers++;
+          maxDepth = Math.max(maxDepth, tree.tierOf(id) ?? 0);
+        }
+        if (tree.parentOf(id) === null) originChildren++;
+        else if (watching || kids > 0) carried++;
+      }
+      const meanFanout = interior > 0 ? carried / interior : 0;
+      return {
+        stripe: stripe.index,
+        viewers,
+        maxDepth,
+        originChildren,
+        interior,
+        meanFanout,
+        depthBound: depthBound(meanFanout, viewers),
+      };
+    });
+  }
+
   /** The farms (relays of one stripe, tier and region) of a stream, with their balance. */
   farms(streamId: StreamId): FarmView[] {
     return farmsOf(this.core, streamId);
+  }
+
+  /** Whether the node is an active parent in any stream. */
+  servesAny(nodeId: NodeId): boolean {
+    return (this.core.nodes.get(nodeId)?.parentIn.size ?? 0) > 0;
   }
 
   /** Whether `nodeId` is an active parent in `streamId` that is still warming up. */
