@@ -9,3 +9,4 @@ export * from './collections/index.ts';
 export * from './forecast/index.ts';
 export * from './stripe/index.ts';
 export * from './integrity/index.ts';
+export * from './sim/index.ts';
