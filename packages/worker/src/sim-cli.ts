@@ -152,6 +152,8 @@ async function main(argv: string[]): Promise<number> {
   const report = {
     ...simReport(forecast, reactive),
     wallSeconds: Math.round((performance.now() - started) / 100) / 10,
+    /** CPU of the whole process (both worker threads), user + system. */
+    cpuSeconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e5) / 10,
     svg: command.svg,
     machine: { cpus: cpus().length, loadAverage1m: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
   };

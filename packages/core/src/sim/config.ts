@@ -38,7 +38,7 @@ export interface SimConfig {
   capableShare: number;
   capableUploadKbps: number;
   /**
-   * Tree shape and stretch are sampled this often (ms); 0: 24 samples over the trace; -1: none
+   * Tree shape and stretch are sampled this often (ms); 0: 16 samples over the trace; -1: none
    * (and no plan check at the end).
    */
   sampleEveryMs: number;

@@ -7,7 +7,8 @@ const strip = <T extends { series: unknown; config: unknown }>(run: T) => {
   return rest;
 };
 
-describe('simulate', () => {
+// Whole simulations: seconds of CPU each, more on a loaded machine.
+describe('simulate', { timeout: 120_000 }, () => {
   it('is deterministic: the same seed gives the same run', () => {
     const a = simulate({ viewers: 800, trace: 'churn', seed: 5 });
     const b = simulate({ viewers: 800, trace: 'churn', seed: 5 });

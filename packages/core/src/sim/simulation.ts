@@ -156,7 +156,7 @@ class Simulation {
     for (let t = this.config.periodMs; t <= durationMs; t += this.config.periodMs) {
       this.queue.schedule(t, { type: 'tick' });
     }
-    const every = this.config.sampleEveryMs === 0 ? durationMs / 24 : this.config.sampleEveryMs;
+    const every = this.config.sampleEveryMs === 0 ? durationMs / 16 : this.config.sampleEveryMs;
     if (every > 0) {
       for (let t = every; t <= durationMs; t += every) {
         this.queue.schedule(t, { type: 'sample' });
