@@ -2,7 +2,9 @@
  * The HTTP-only baseline: plain hls.js (the same build the player bundles) on a bare page, served
  * from 127.0.0.1 by the benchmark itself. It publishes `window.__baseline` with the same
  * definitions the player uses for `window.__p2pcdn`: startup = ms from navigation to the first
- * `playing` after `loadeddata`; stalls = `waiting` events after startup outside seeks.
+ * `playing` after `loadeddata`; stalls = `waiting` events after startup outside seeks; `timeline`
+ * = the player's startup steps that plain hls.js has (script, playlist, init, segment, data,
+ * frame). The listeners only note times: they do not change how hls.js loads.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,18 +19,26 @@ function page(src: string): string {
 <script src="/hls.min.js"></script>
 <script>
   const v = document.getElementById('v');
-  const figures = { startupMs: null, stalls: 0, playedSec: 0, httpBytes: 0, error: null };
+  const figures = { startupMs: null, stalls: 0, playedSec: 0, httpBytes: 0, error: null, timeline: [] };
   window.__baseline = figures;
+  const seen = new Set();
+  const mark = (step, extra) => { if (!seen.has(step)) { seen.add(step); figures.timeline.push({ step, atMs: Math.round(performance.now()), ...extra }); } };
+  mark('bundle-start');
   let loaded = false, last = null;
-  v.addEventListener('loadeddata', () => { loaded = true; });
-  v.addEventListener('playing', () => { if (figures.startupMs === null && loaded) figures.startupMs = Math.round(performance.now()); });
+  v.addEventListener('loadeddata', () => { loaded = true; mark('loadeddata'); });
+  v.addEventListener('playing', () => { if (figures.startupMs === null && loaded) { figures.startupMs = Math.round(performance.now()); mark('first-frame'); } });
   v.addEventListener('waiting', () => { if (figures.startupMs !== null && !v.seeking) figures.stalls++; });
   v.addEventListener('timeupdate', () => {
     if (last !== null && !v.seeking && !v.paused) { const d = v.currentTime - last; if (d > 0 && d < 1.5) figures.playedSec += d; }
     last = v.currentTime;
   });
   const hls = new Hls();
-  hls.on(Hls.Events.FRAG_LOADED, (_e, data) => { figures.httpBytes += data.frag.stats.loaded; });
+  hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
+    figures.httpBytes += data.frag.stats.loaded;
+    const l = data.frag.stats.loading;
+    mark(data.frag.sn === 'initSegment' ? 'init-segment' : 'first-fragment', { source: 'http', tookMs: Math.round(l.end - l.start) });
+  });
+  hls.once(Hls.Events.MANIFEST_LOADED, () => mark('manifest-loaded'));
   hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) figures.error = data.type + ': ' + data.details; });
   hls.loadSource(${JSON.stringify(src)});
   hls.attachMedia(v);
