@@ -16,10 +16,19 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // hls.js alone is ~400 kB; keeping it and the other libraries apart from the app code lets
-        // browsers cache them across releases.
+        // browsers cache them across releases. hls.js and React are imported dynamically (the
+        // session starts signalling first), so they are groups of their own, out of the entry's
+        // static graph.
         codeSplitting: {
           groups: [
-            { name: 'hls', test: /node_modules[\\/]hls\.js/, priority: 2 },
+            { name: 'hls', test: /node_modules[\\/]hls\.js/, priority: 3 },
+            // The store the session writes is React-free; only its React binding goes with React.
+            { name: 'store', test: /node_modules[\\/]zustand[\\/]esm[\\/]vanilla/, priority: 3 },
+            {
+              name: 'react',
+              test: /node_modules[\\/](react|react-dom|scheduler|zustand[\\/]esm[\\/]react)/,
+              priority: 2,
+            },
             { name: 'vendor', test: /node_modules/, priority: 1 },
           ],
         },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlayerError } from './player-error.ts';
-import { fetchStreams, parseStreamList, unknownStreamMessage } from './streams-api.ts';
+import { fetchStream, fetchStreams, parseStreamList, unknownStreamMessage } from './streams-api.ts';
 
 const live = {
   id: 'demo-live',
@@ -57,5 +57,31 @@ describe('unknownStreamMessage', () => {
       'No stream named "nope". Known streams: demo-live, demo-vod.',
     );
     expect(unknownStreamMessage('nope', [])).toBe('No stream named "nope". Known streams: none.');
+  });
+});
+
+describe('fetchStream', () => {
+  const answer =
+    (status: number, body: unknown) =>
+    async (url: string): Promise<Response> => {
+      expect(url).toBe('/api/streams/demo-live');
+      return new Response(JSON.stringify(body), { status });
+    };
+
+  it('returns the stream the API describes', async () => {
+    expect(await fetchStream('demo-live', answer(200, { stream: live }))).toEqual(live);
+  });
+
+  it('returns null for an unknown stream, a malformed body or another stream', async () => {
+    expect(await fetchStream('demo-live', answer(404, { code: 'not-found' }))).toBeNull();
+    expect(await fetchStream('demo-live', answer(200, { stream: { id: 'demo-live' } }))).toBeNull();
+    expect(await fetchStream('demo-live', answer(200, { stream: vod }))).toBeNull();
+  });
+
+  it('returns null when the API does not answer', async () => {
+    const down = async (): Promise<Response> => {
+      throw new TypeError('Failed to fetch');
+    };
+    expect(await fetchStream('demo-live', down)).toBeNull();
   });
 });

@@ -31,6 +31,37 @@ export async function fetchStreams(fetchFn: FetchLike = fetch, signal?: AbortSig
   return parseStreamList(await response.json());
 }
 
+/**
+ * Reads one stream from `GET /api/streams/:id`, so playback can start while the coordinator is
+ * still being joined. Resolves `null` for anything but a valid answer (unknown stream, API down,
+ * malformed body): the join then says what is wrong.
+ */
+export async function fetchStream(
+  streamId: string,
+  fetchFn: FetchLike = fetch,
+  signal?: AbortSignal,
+): Promise<StreamInfo | null> {
+  const url = `/api/streams/${encodeURIComponent(streamId)}`;
+  const response = await fetchFn(url, signal ? { signal } : {}).catch(() => null);
+  return parseStreamAnswer(streamId, response);
+}
+
+/** Validates the answer to `GET /api/streams/:id` (see {@link fetchStream}); `null` if unusable. */
+export async function parseStreamAnswer(
+  streamId: string,
+  response: Response | null,
+): Promise<StreamInfo | null> {
+  if (!response?.ok) return null;
+  try {
+    const body: unknown = await response.json();
+    const item = typeof body === 'object' && body !== null && 'stream' in body ? body.stream : undefined;
+    const parsed = validate(StreamInfoSchema, item);
+    return parsed.ok && parsed.value.id === streamId ? parsed.value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Validates a stream list body; see {@link fetchStreams}. */
 export function parseStreamList(body: unknown): StreamInfo[] {
   const items: unknown[] = Array.isArray(body)

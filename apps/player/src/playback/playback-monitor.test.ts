@@ -33,8 +33,13 @@ class FakeMedia implements MediaLike {
 function setup() {
   const media = new FakeMedia();
   let now = 0;
-  const monitor = new PlaybackMonitor(media, () => now);
-  return { media, monitor, setNow: (ms: number) => (now = ms) };
+  const stallsSeen: number[] = [];
+  const monitor = new PlaybackMonitor(
+    media,
+    () => now,
+    () => stallsSeen.push(now),
+  );
+  return { media, monitor, stallsSeen, setNow: (ms: number) => (now = ms) };
 }
 
 describe('PlaybackMonitor', () => {
@@ -61,16 +66,19 @@ describe('PlaybackMonitor', () => {
   });
 
   it('counts waiting events after start as stalls, but not before start or while seeking', () => {
-    const { media, monitor } = setup();
+    const { media, monitor, stallsSeen, setNow } = setup();
     media.fire('waiting');
     media.fire('loadeddata');
     media.fire('playing');
+    setNow(4000);
     media.fire('waiting');
     media.seeking = true;
     media.fire('waiting');
     media.seeking = false;
+    setNow(9000);
     media.fire('waiting');
     expect(monitor.figures().stalls).toBe(2);
+    expect(stallsSeen).toEqual([4000, 9000]);
   });
 
   it('adds up played seconds, skipping seeks and jumps', () => {

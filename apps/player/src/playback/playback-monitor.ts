@@ -40,6 +40,8 @@ export class PlaybackMonitor {
   constructor(
     private readonly media: MediaLike,
     private readonly now: () => number,
+    /** Called at each stall (a `waiting` counted in `stalls`). */
+    private readonly onStall: () => void = () => {},
   ) {
     this.listeners = [
       ['loadeddata', () => (this.loaded = true)],
@@ -88,6 +90,8 @@ export class PlaybackMonitor {
   }
 
   private onWaiting(): void {
-    if (this.startupMs !== null && !this.media.seeking) this.stalls++;
+    if (this.startupMs === null || this.media.seeking) return;
+    this.stalls++;
+    this.onStall();
   }
 }

@@ -44,6 +44,7 @@ describe('composeFigures', () => {
       originAllowed: false,
       playback: { startupMs: 900, stalls: 1, playedSec: 12.3456, bufferSec: 8.019 },
       currentSegment: 'seg-4.m4s #4',
+      timeline: [{ step: 'first-fragment', atMs: 700, source: 'p2p', tookMs: 80 }],
       now: 1234,
     });
     expect(figures).toEqual({
@@ -62,6 +63,8 @@ describe('composeFigures', () => {
       parents: ['relay-1'],
       originAllowed: false,
       currentSegment: 'seg-4.m4s #4',
+      timeline: [{ step: 'first-fragment', atMs: 700, source: 'p2p', tookMs: 80 }],
+      stallLog: [],
       updatedAt: 1234,
     });
   });

@@ -1,6 +1,7 @@
 import type { LinkRole, LinkStats, NodeId, StreamId } from '@p2pcdn/core';
 import type { PlayerErrorKind } from '../page/player-error.ts';
 import type { PlaybackFigures } from '../playback/playback-monitor.ts';
+import type { TimelineEntry } from './startup-timeline.ts';
 
 /** Where the page is in its flow. */
 export type PlayerPhase =
@@ -28,6 +29,18 @@ export interface PeerFigure {
   bytesOut: number;
   /** Last measured round trip, ms; `null` until measured. */
   rttMs: number | null;
+}
+
+/** What the player knew when playback stalled, to tell a slow peer from a late parent or origin. */
+export interface StallRecord {
+  /** When, ms since page start. */
+  atMs: number;
+  /** Playhead position, seconds. */
+  currentTime: number;
+  /** Where the tab stood on the way to a parent (`connected`, `connecting`, …). */
+  parents: string;
+  /** The last fragment delivered before the stall, if any. */
+  lastFragment?: { sn: number | 'initSegment'; source: string; tookMs: number; atMs: number };
 }
 
 /** Everything the stats panel shows and `window.__p2pcdn` publishes, refreshed about once a second. */
@@ -58,6 +71,10 @@ export interface PlayerFigures {
   originAllowed: boolean;
   /** The segment at the playhead (file name and sequence number), once playing. */
   currentSegment: string | null;
+  /** When each startup step happened (ms since page start), in time order. */
+  timeline: TimelineEntry[];
+  /** The latest stalls (at most 20), oldest first. */
+  stallLog: StallRecord[];
   /** `Date.now()` of this refresh. */
   updatedAt: number;
   /** The message shown on the page, when the player stopped on an error. */
@@ -83,6 +100,9 @@ export interface FigureInputs {
   originAllowed: boolean;
   playback: PlaybackFigures;
   currentSegment: string | null;
+  /** The startup steps recorded so far. */
+  timeline?: readonly TimelineEntry[];
+  stallLog?: readonly StallRecord[];
   now: number;
   error?: { kind: PlayerErrorKind; message: string } | undefined;
 }
@@ -133,6 +153,8 @@ export function composeFigures(input: FigureInputs): PlayerFigures {
     parents: [...input.parents],
     originAllowed: input.originAllowed,
     currentSegment: input.currentSegment,
+    timeline: (input.timeline ?? []).map((entry) => ({ ...entry })),
+    stallLog: (input.stallLog ?? []).map((record) => ({ ...record })),
     updatedAt: input.now,
     ...(input.error ? { error: input.error.message, errorKind: input.error.kind } : {}),
   };

@@ -1,10 +1,12 @@
 import type { StreamInfo } from '@p2pcdn/core';
-import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import type { PlayerErrorInfo } from '../page/player-error.ts';
 import { initialFigures, type PlayerFigures } from './figures.ts';
 
-/** The page's state: written by the session (outside React), read by components. */
+/**
+ * The page's state: written by the session (outside React), read by components through
+ * `ui/use-player.ts` (kept apart so the session's chunk does not need React).
+ */
 export interface PlayerState {
   figures: PlayerFigures;
   /** The stream being played, once joined. */
@@ -31,8 +33,3 @@ export const playerStore = createStore<PlayerState>()((set) => ({
   fail: (error) => set((state) => (state.error ? {} : { error, notice: null })),
   setNotice: (notice) => set({ notice }),
 }));
-
-/** Reads a slice of the player state in a component. */
-export function usePlayer<T>(selector: (state: PlayerState) => T): T {
-  return useStore(playerStore, selector);
-}

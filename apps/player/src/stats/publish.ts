@@ -22,6 +22,14 @@
  *   parents: string[],            // parents the coordinator assigned
  *   originAllowed: boolean,       // coordinator lets this tab use the origin directly
  *   currentSegment: string | null,// segment at the playhead, e.g. "seg-00042.m4s (#42)"
+ *   timeline: Array<{ step, atMs, source?, peerId?, tookMs? }>,
+ *                                 // startup steps (ms since page start), time order; steps in
+ *                                 // stats/startup-timeline.ts: bundle-start, socket-connected,
+ *                                 // stream-info, welcome, join-ack, parents, parent-connected,
+ *                                 // manifest-loaded, init-segment, first-fragment, loadeddata,
+ *                                 // first-frame
+ *   stallLog: Array<{ atMs, currentTime, parents, lastFragment?: { sn, source, tookMs, atMs } }>,
+ *                                 // the latest 20 stalls: what the tab knew when each began
  *   updatedAt: number,            // Date.now() of the refresh
  *   error?: string,               // the message shown on the page, when stopped on an error
  *   errorKind?: 'unsupported' | 'bad-request' | 'coordinator-unreachable' | 'join-refused'
@@ -36,7 +44,7 @@
  * - `video` (the `<video>` element), `unmute-button`
  * - `stats-panel`, `stat-p2p-share`, `stat-p2p-bytes`, `stat-http-bytes`, `stat-upload-bytes`,
  *   `stat-buffer`, `stat-startup`, `stat-stalls`, `stat-played`, `stat-node-id`, `stat-parents`,
- *   `stat-segment`
+ *   `stat-segment`; `startup-timeline` (collapsed; one `li` per step with `data-step`, `data-value`)
  * - `peer-table`, `peer-row` (one per neighbour, with `data-peer-id` and `data-role`)
  */
 import type { PlayerFigures } from './figures.ts';

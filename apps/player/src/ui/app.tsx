@@ -1,29 +1,18 @@
-import { useMemo } from 'react';
-import { parsePageParams } from '../page/page-params.ts';
-import { errorInfo } from '../page/player-error.ts';
+import type { SessionHandle } from '../p2p/session.ts';
+import type { PageRoute } from '../page/route.ts';
 import { ErrorCard } from './message-card.tsx';
 import { PlayerPage } from './player-page.tsx';
 import { StreamListPage } from './stream-list-page.tsx';
 
-/** The page: `?stream=<id>` plays that stream, no parameter lists the streams. */
-export function App({ search }: { search: string }) {
-  // Memoised so the player session (keyed on these params) starts once per page.
-  const route = useMemo(() => {
-    try {
-      const params = parsePageParams(search);
-      const { streamId } = params;
-      return streamId === null
-        ? { page: 'list' as const }
-        : { page: 'watch' as const, params: { ...params, streamId } };
-    } catch (error) {
-      return { page: 'error' as const, error: errorInfo(error, 'bad-request') };
-    }
-  }, [search]);
-
+/**
+ * The page: `?stream=<id>` plays that stream, no parameter lists the streams. The player session
+ * was started before the first render (see `main.tsx`), so signalling does not wait for React.
+ */
+export function App({ route, session }: { route: PageRoute; session: SessionHandle | null }) {
   let body;
   if (route.page === 'error') body = <ErrorCard error={route.error} />;
-  else if (route.page === 'list') body = <StreamListPage />;
-  else body = <PlayerPage params={route.params} />;
+  else if (route.page === 'list' || !session) body = <StreamListPage />;
+  else body = <PlayerPage streamId={route.params.streamId} session={session} />;
 
   return (
     <div className="app">

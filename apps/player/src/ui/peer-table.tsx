@@ -1,4 +1,4 @@
-import { usePlayer } from '../stats/player-store.ts';
+import { usePlayer } from './use-player.ts';
 import { formatBytes, formatMs } from './format.ts';
 
 /** This tab's WebRTC neighbours: parents it pulls from, children it relays to. */

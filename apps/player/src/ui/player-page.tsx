@@ -1,7 +1,7 @@
-import { useEffect, useRef } from 'react';
-import { startSession, type WatchParams } from '../p2p/session.ts';
+import { useEffect, useRef, useState } from 'react';
+import type { SessionHandle } from '../p2p/session.ts';
 import type { PlayerPhase } from '../stats/figures.ts';
-import { playerStore, usePlayer } from '../stats/player-store.ts';
+import { usePlayer } from './use-player.ts';
 import { ErrorCard, NoticeBar } from './message-card.tsx';
 import { PeerTable } from './peer-table.tsx';
 import { StatsPanel } from './stats-panel.tsx';
@@ -16,8 +16,11 @@ const PHASE_LABELS: Record<PlayerPhase, string> = {
   error: 'Stopped',
 };
 
+/** How long the side panels may wait for the first frame before they are shown anyway, ms. */
+const PANELS_DELAY_MS = 3000;
+
 /** Watching one stream: the video, its delivery figures and the peers serving it. */
-export function PlayerPage({ params }: { params: WatchParams }) {
+export function PlayerPage({ streamId, session }: { streamId: string; session: SessionHandle }) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const error = usePlayer((s) => s.error);
   const notice = usePlayer((s) => s.notice);
@@ -25,13 +28,21 @@ export function PlayerPage({ params }: { params: WatchParams }) {
   const stream = usePlayer((s) => s.stream);
   // Figures of a session that never loaded a byte (unknown stream, no coordinator) say nothing.
   const showStats = usePlayer((s) => !s.error || s.figures.p2pBytes + s.figures.httpBytes > 0);
+  // The panels fill in once playback started (or after a moment): before the first frame their
+  // figures are zeros, and rendering them would compete with the start for the main thread.
+  const started = phase === 'playing' || phase === 'error';
+  const [waited, setWaited] = useState(false);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setWaited(true), PANELS_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, []);
 
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
-    const session = startSession({ params, video, store: playerStore });
-    return () => session.dispose();
-  }, [params]);
+    session.attachMedia(video);
+    return () => session.detachMedia();
+  }, [session]);
 
   useEffect(() => {
     document.title = stream ? `${stream.title || stream.id} · p2pcdn` : 'p2pcdn player';
@@ -45,7 +56,7 @@ export function PlayerPage({ params }: { params: WatchParams }) {
     >
       <div className="stage">
         <div className="stage-head">
-          <h2>{stream ? stream.title || stream.id : params.streamId}</h2>
+          <h2>{stream ? stream.title || stream.id : streamId}</h2>
           {stream?.live && <span className="badge live">live</span>}
           <span className={`phase phase-${phase}`}>{PHASE_LABELS[phase]}</span>
         </div>
@@ -55,8 +66,12 @@ export function PlayerPage({ params }: { params: WatchParams }) {
       </div>
       {showStats && (
         <aside className="side">
-          <StatsPanel />
-          <PeerTable />
+          {(started || waited) && (
+            <>
+              <StatsPanel />
+              <PeerTable />
+            </>
+          )}
         </aside>
       )}
     </div>

@@ -1,5 +1,6 @@
 import type { PlayerFigures } from '../stats/figures.ts';
-import { usePlayer } from '../stats/player-store.ts';
+import { usePlayer } from './use-player.ts';
+import { describeEntry, type TimelineEntry } from '../stats/startup-timeline.ts';
 import { formatBytes, formatMs, formatSec, formatShare } from './format.ts';
 
 /** One labelled figure; `value` is the raw number for tests (`data-value`). */
@@ -45,7 +46,7 @@ function ShareBar({ figures }: { figures: PlayerFigures }) {
         aria-valuemax={100}
         aria-valuenow={percent}
       >
-        <div className="share-fill" style={{ width: `${percent}%` }} />
+        <div className="share-fill" style={{ transform: `scaleX(${percent / 100})` }} />
       </div>
       <div className="share-legend">
         <span>
@@ -62,6 +63,27 @@ function ShareBar({ figures }: { figures: PlayerFigures }) {
         </span>
       </div>
     </div>
+  );
+}
+
+/** The startup steps, collapsed by default: where the time to the first frame went. */
+function TimelineDetails({ timeline }: { timeline: readonly TimelineEntry[] }) {
+  if (timeline.length === 0) return null;
+  return (
+    <details className="timeline" data-testid="startup-timeline">
+      <summary>Startup timeline</summary>
+      <ol>
+        {timeline.map((entry) => {
+          const { label, atMs, detail } = describeEntry(entry);
+          return (
+            <li key={entry.step} data-step={entry.step} data-value={atMs}>
+              <span className="timeline-at">{atMs} ms</span> {label}
+              {detail && <span className="timeline-detail"> {detail}</span>}
+            </li>
+          );
+        })}
+      </ol>
+    </details>
   );
 }
 
@@ -116,6 +138,7 @@ export function StatsPanel() {
           hint="Nodes the coordinator assigned this tab to pull from"
         />
       </dl>
+      <TimelineDetails timeline={figures.timeline} />
     </section>
   );
 }
