@@ -43,6 +43,8 @@ export const TopologyEdgeSchema = z.strictObject({
   state: z.enum(['planned', 'connected']),
   /** Throughput parent → child over the last interval, kbit/s. */
   kbps: z.number().nonnegative(),
+  /** The stripe the edge carries, in striped plans (0-based). */
+  stripe: z.number().int().min(0).max(15).optional(),
 });
 export type TopologyEdge = z.infer<typeof TopologyEdgeSchema>;
 
@@ -63,9 +65,78 @@ export const StreamFiguresSchema = z.strictObject({
 });
 export type StreamFigures = z.infer<typeof StreamFiguresSchema>;
 
+/**
+ * A node's place in one stream's tree (its forest, when striped): the tier counted from the origin
+ * (1 = fed by the origin), the farm it belongs to when its tier is a farm of relays, and its load.
+ */
+export const TreeMemberSchema = z.strictObject({
+  streamId: StreamIdSchema,
+  nodeId: NodeIdSchema,
+  /** 1 for nodes fed by the origin, parent's tier + 1 below (the deepest stripe when striped). */
+  tier: z.number().int().min(1).max(64),
+  /** Viewers watch the stream; relays only serve it. */
+  watching: z.boolean(),
+  /** The farm (relays of one tier and region sharing new viewers), e.g. `t2:eu-west`. */
+  farm: z.string().min(1).max(64).optional(),
+  /** Children's cost ÷ upload capacity, over every stream the node serves (1 = full). */
+  load: z.number().nonnegative(),
+  /** Stripes the node is in (viewers: all of them; relays: those they serve). */
+  stripes: z.array(z.number().int().min(0).max(15)).max(16).optional(),
+});
+export type TreeMember = z.infer<typeof TreeMemberSchema>;
+
+/** One period of a stream's audience: what happened and what the forecaster expected. */
+export const ForecastPointSchema = z.strictObject({
+  /** End of the period (coordinator clock, ms). */
+  at: z.number().int().nonnegative(),
+  /** Viewers watching at the end of the period. */
+  viewers: z.number().int().nonnegative(),
+  /** Viewers the forecaster expected for this moment, one horizon earlier. */
+  forecastViewers: z.number().nonnegative(),
+  /** Logons and logoffs per second in the period, and their Holt forecasts. */
+  logonRate: z.number().nonnegative(),
+  logoffRate: z.number().nonnegative(),
+  forecastLogonRate: z.number().nonnegative(),
+  forecastLogoffRate: z.number().nonnegative(),
+  /** Relays serving the stream at the end of the period. */
+  activeRelays: z.number().int().nonnegative(),
+});
+export type ForecastPoint = z.infer<typeof ForecastPointSchema>;
+
+/** The recent forecast history of one stream, oldest first. */
+export const StreamForecastSchema = z.strictObject({
+  streamId: StreamIdSchema,
+  periodMs: z.number().int().positive(),
+  points: z.array(ForecastPointSchema).max(3600),
+});
+export type StreamForecast = z.infer<typeof StreamForecastSchema>;
+
+/** The tree planner's settings, as the operator configured them. */
+export const PlannerSettingsSchema = z.strictObject({
+  planner: z.enum(['skeleton', 'tiered']),
+  highWater: z.number().min(0).max(1),
+  lowWater: z.number().min(0).max(1),
+  farmPolicy: z.enum(['least-load', 'round-robin']),
+  stripes: z.number().int().min(1).max(16),
+  forecast: z.boolean(),
+});
+export type PlannerSettings = z.infer<typeof PlannerSettingsSchema>;
+
 export const AdminEventSchema = z.strictObject({
   at: z.number().int().nonnegative(),
-  kind: z.enum(['join', 'leave', 'activate', 'deactivate', 'reparent', 'dead', 'refused', 'stream']),
+  kind: z.enum([
+    'join',
+    'leave',
+    'activate',
+    'deactivate',
+    'reparent',
+    'dead',
+    'refused',
+    'stream',
+    'distribute',
+    'consolidate',
+    'provision',
+  ]),
   streamId: StreamIdSchema.optional(),
   nodeId: NodeIdSchema.optional(),
   message: z.string().max(500),
@@ -80,6 +151,11 @@ export const AdminSnapshotSchema = z.strictObject({
   figures: z.array(StreamFiguresSchema),
   /** Most recent events, newest last. */
   events: z.array(AdminEventSchema),
+  /** Every node's place in every stream tree (tiers, farms, load). */
+  members: z.array(TreeMemberSchema).optional(),
+  /** Forecast against actual audience, per stream. */
+  forecasts: z.array(StreamForecastSchema).optional(),
+  planner: PlannerSettingsSchema.optional(),
 });
 export type AdminSnapshot = z.infer<typeof AdminSnapshotSchema>;
 
