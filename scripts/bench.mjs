@@ -71,15 +71,23 @@ function machine() {
 }
 
 function renderRelay(r, command) {
+  // CPU seconds per MB (10^6 bytes of goodput) per process, measured with process.cpuUsage()
+  // (all threads: JS and libdatachannel's SCTP/DTLS threads) from the first byte to the last.
+  const cpu = (arm) =>
+    Object.entries(arm.cpuSecondsPerMB ?? {})
+      .map(([name, s]) => `${name} ${(s * 1000).toFixed(1)}`)
+      .join(', ');
+  const total = (arm) => Object.values(arm.cpuSecondsPerMB ?? {}).reduce((a, b) => a + b, 0) * 1000;
+  const busy = (arm) => (arm.coresBusy === undefined ? '–' : arm.coresBusy.toFixed(2));
   return [
     `### Relay forwarding throughput (Node → worker → Node)`,
     '',
     `\`${command}\` — ${machine()}`,
     '',
-    '| path | MB moved | goodput (Mbit/s) |',
-    '| --- | ---: | ---: |',
-    `| raw node-datachannel pipe (2 processes) | ${(r.raw.bytes / 1e6).toFixed(0)} | ${r.raw.mbps.toFixed(0)} |`,
-    `| through a relay worker (source → relay → sink, 3 processes) | ${(r.relay.bytes / 1e6).toFixed(0)} | ${r.relay.mbps.toFixed(0)} |`,
+    '| path | MB moved | goodput (Mbit/s) | CPU ms per MB, per process | CPU ms per MB, all | cores busy |',
+    '| --- | ---: | ---: | --- | ---: | ---: |',
+    `| raw node-datachannel pipe (2 processes) | ${(r.raw.bytes / 1e6).toFixed(0)} | ${r.raw.mbps.toFixed(0)} | ${cpu(r.raw)} | ${total(r.raw).toFixed(1)} | ${busy(r.raw)} |`,
+    `| through a relay worker (source → relay → sink, 3 processes) | ${(r.relay.bytes / 1e6).toFixed(0)} | ${r.relay.mbps.toFixed(0)} | ${cpu(r.relay)} | ${total(r.relay).toFixed(1)} | ${busy(r.relay)} |`,
     '',
     `**Ratio relay ÷ raw: ${r.ratio.toFixed(2)}** (goal ≥ 0.8).${r.note ? ' ' + r.note : ''}`,
   ].join('\n');

@@ -21,7 +21,13 @@ const HIGH_WATER = 1024 * 1024;
 type IpcMessage =
   | { kind: 'sdp'; sdp: string; type: string }
   | { kind: 'candidate'; candidate: string; mid: string }
-  | { kind: 'done'; bytes: number; ms: number };
+  | { kind: 'done'; bytes: number; ms: number; cpuMs: number };
+
+/** CPU time (user + system) this process used since `since`, in ms. */
+export function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
 
 function rtcConfig(): RtcConfig {
   return { iceServers: [], bindAddress: process.env.P2PCDN_BIND_ADDRESS ?? '127.0.0.1' };
@@ -66,15 +72,20 @@ function runReceiver(totalBytes: number): void {
     dc.onClosed(() => openChannels.delete(dc));
     let received = 0;
     let firstAt = 0;
+    let cpuAtFirst = process.cpuUsage();
     dc.onMessage((msg) => {
       if (typeof msg === 'string') return;
-      if (firstAt === 0) firstAt = performance.now();
+      if (firstAt === 0) {
+        firstAt = performance.now();
+        cpuAtFirst = process.cpuUsage();
+      }
       received += msg.byteLength;
       if (received >= totalBytes) {
         process.send?.({
           kind: 'done',
           bytes: received,
           ms: performance.now() - firstAt,
+          cpuMs: cpuMsSince(cpuAtFirst),
         } satisfies IpcMessage);
         setTimeout(() => {
           pc.close();
@@ -92,6 +103,8 @@ export interface PipeResult {
   ms: number;
   /** Goodput in Mbit/s. */
   mbps: number;
+  /** CPU ms (user + system) each process used during the transfer. */
+  cpuMs: { sender: number; receiver: number };
 }
 
 /** Sender side: forks the receiver, sends `totalBytes` in 64 KiB frames with backpressure. */
@@ -108,6 +121,7 @@ export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResu
   const dc = pc.createDataChannel('bench');
   const frame = new Uint8Array(FRAME_BYTES).fill(7);
   let sent = 0;
+  let cpuAtOpen = process.cpuUsage();
   const pump = (): void => {
     // Runs from a timer and from a native callback: never send on a channel that is not (or no
     // longer) open; an exception thrown inside onBufferedAmountLow aborts the process.
@@ -119,7 +133,10 @@ export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResu
   };
   dc.setBufferedAmountLowThreshold(HIGH_WATER / 2);
   dc.onBufferedAmountLow(pump);
-  dc.onOpen(pump);
+  dc.onOpen(() => {
+    cpuAtOpen = process.cpuUsage();
+    pump();
+  });
   // onBufferedAmountLow can be missed when the queue drains between two checks: poll as well.
   const poll = setInterval(pump, 5);
   return new Promise((resolve, reject) => {
@@ -128,8 +145,14 @@ export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResu
       if (raw.kind !== 'done') remote(raw);
       else {
         clearInterval(poll);
+        const sender = cpuMsSince(cpuAtOpen);
         pc.close();
-        resolve({ bytes: raw.bytes, ms: raw.ms, mbps: (raw.bytes * 8) / 1000 / raw.ms });
+        resolve({
+          bytes: raw.bytes,
+          ms: raw.ms,
+          mbps: (raw.bytes * 8) / 1000 / raw.ms,
+          cpuMs: { sender, receiver: raw.cpuMs },
+        });
       }
     });
     child.on('exit', (code) => {

@@ -22,7 +22,7 @@ import {
 } from '@p2pcdn/core';
 import { nodeClock } from '../src/node-clock.ts';
 import { nodePeerFactory } from '../src/webrtc.ts';
-import { measureRawPipe } from './raw-pipe.ts';
+import { cpuMsSince, measureRawPipe, type PipeResult } from './raw-pipe.ts';
 
 const STREAM = 'bench';
 const SEGMENT_BYTES = 1024 * 1024;
@@ -34,6 +34,11 @@ type Ipc =
   | { kind: 'ready'; role: Role }
   | { kind: 'go' }
   | { kind: 'done'; bytes: number; ms: number; mismatches: number }
+  /** Asks a process for the CPU it used since `go`; answered with `cpu`. */
+  | { kind: 'report' }
+  | { kind: 'cpu'; role: Role; cpuMs: number }
+  /** Ends a process cleanly (so `--cpu-prof` can write its profile). */
+  | { kind: 'stop' }
   | { kind: 'failed'; message: string };
 
 function segmentRef(i: number): SegmentRef {
@@ -83,9 +88,18 @@ async function runRole(role: Role, segments: number): Promise<void> {
     });
   let go: () => void = () => {};
   const started = new Promise<void>((resolve) => (go = resolve));
+  let cpuAtGo = process.cpuUsage();
   process.on('message', (msg: Ipc) => {
     if (msg.kind === 'signal') peers.get(msg.from)?.signal(msg.signal);
-    else if (msg.kind === 'go') go();
+    else if (msg.kind === 'go') {
+      cpuAtGo = process.cpuUsage();
+      go();
+    } else if (msg.kind === 'report') send({ kind: 'cpu', role, cpuMs: cpuMsSince(cpuAtGo) });
+    else if (msg.kind === 'stop') {
+      engine.destroy();
+      for (const peer of peers.values()) peer.destroy();
+      setTimeout(() => process.exit(0), 50);
+    }
   });
 
   const links: Promise<void>[] = [];
@@ -116,24 +130,50 @@ async function runRole(role: Role, segments: number): Promise<void> {
   send({ kind: 'done', bytes, ms: performance.now() - t0, mismatches });
 }
 
+/** CPU cost of one arm: CPU ms per process, and CPU seconds per MB (10^6 bytes) moved. */
+export interface CpuFigures {
+  cpuMs: Record<string, number>;
+  /** CPU seconds per MB of goodput, per process. */
+  cpuSecondsPerMB: Record<string, number>;
+  /** All processes' CPU time ÷ wall time: 2.0 means both cores busy for the whole transfer. */
+  coresBusy: number;
+}
+
 export interface RelayForwardingResult {
-  raw: { bytes: number; ms: number; mbps: number };
-  relay: { bytes: number; ms: number; mbps: number; mismatches: number };
+  raw: PipeResult & CpuFigures;
+  relay: { bytes: number; ms: number; mbps: number; mismatches: number } & CpuFigures;
   ratio: number;
   note?: string;
 }
 
-async function measureRelay(segments: number): Promise<RelayForwardingResult['relay']> {
+function cpuFigures(bytes: number, ms: number, cpuMs: CpuFigures['cpuMs']): CpuFigures {
+  const perMB: CpuFigures['cpuSecondsPerMB'] = {};
+  let total = 0;
+  for (const [name, used] of Object.entries(cpuMs)) {
+    perMB[name] = used / 1000 / (bytes / 1e6);
+    total += used;
+  }
+  return { cpuMs, cpuSecondsPerMB: perMB, coresBusy: total / ms };
+}
+
+async function measureRelay(segments: number, profileDir?: string): Promise<RelayForwardingResult['relay']> {
   const file = fileURLToPath(import.meta.url);
   const children = new Map<Role, ChildProcess>();
   for (const role of ['source', 'relay', 'sink'] as const) {
+    const profile = role === 'relay' && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     children.set(
       role,
-      fork(file, ['--role', role, '--segments', String(segments)], { execArgv: ['--import', 'tsx'] }),
+      fork(file, ['--role', role, '--segments', String(segments)], {
+        execArgv: ['--import', 'tsx', ...profile],
+      }),
     );
   }
+  const exited = new Map<Role, Promise<void>>();
+  for (const [role, child] of children) {
+    exited.set(role, new Promise((resolve) => child.once('exit', () => resolve())));
+  }
   try {
-    return await new Promise((resolve, reject) => {
+    const done = await new Promise<Extract<Ipc, { kind: 'done' }>>((resolve, reject) => {
       const ready = new Set<Role>();
       for (const [role, child] of children) {
         child.on('message', (msg: Ipc) => {
@@ -141,24 +181,43 @@ async function measureRelay(segments: number): Promise<RelayForwardingResult['re
           else if (msg.kind === 'ready') {
             ready.add(msg.role);
             // The sink starts once the relay also reached its parent: then it settles its hellos.
-            if (ready.size === children.size)
-              setTimeout(() => children.get('sink')?.send({ kind: 'go' }), 500);
-          } else if (msg.kind === 'done') {
-            resolve({
-              bytes: msg.bytes,
-              ms: msg.ms,
-              mbps: (msg.bytes * 8) / 1000 / msg.ms,
-              mismatches: msg.mismatches,
-            });
-          } else if (msg.kind === 'failed') reject(new Error(`${role}: ${msg.message}`));
+            if (ready.size === children.size) {
+              setTimeout(() => {
+                for (const c of children.values()) c.send({ kind: 'go' });
+              }, 500);
+            }
+          } else if (msg.kind === 'done') resolve(msg);
+          else if (msg.kind === 'failed') reject(new Error(`${role}: ${msg.message}`));
         });
         child.on('exit', (code) => {
           if (code !== 0 && code !== null) reject(new Error(`${role} exited with ${code}`));
         });
       }
     });
+    const cpuMs = await new Promise<Record<Role, number>>((resolve) => {
+      const got: Partial<Record<Role, number>> = {};
+      for (const child of children.values()) {
+        child.on('message', (msg: Ipc) => {
+          if (msg.kind !== 'cpu') return;
+          got[msg.role] = msg.cpuMs;
+          if (got.source !== undefined && got.relay !== undefined && got.sink !== undefined) {
+            resolve({ source: got.source, relay: got.relay, sink: got.sink });
+          }
+        });
+        child.send({ kind: 'report' });
+      }
+    });
+    for (const child of children.values()) child.send({ kind: 'stop' });
+    await Promise.race([Promise.all(exited.values()), new Promise((r) => setTimeout(r, 5000))]);
+    return {
+      bytes: done.bytes,
+      ms: done.ms,
+      mbps: (done.bytes * 8) / 1000 / done.ms,
+      mismatches: done.mismatches,
+      ...cpuFigures(done.bytes, done.ms, cpuMs),
+    };
   } finally {
-    for (const child of children.values()) child.kill('SIGKILL');
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
 
@@ -168,6 +227,10 @@ const { values } = parseArgs({
     segments: { type: 'string' },
     mb: { type: 'string', default: '256' },
     out: { type: 'string' },
+    /** Writes a `node --cpu-prof` profile of the relay process into this directory. */
+    prof: { type: 'string' },
+    /** Skips the raw pipe (when profiling the relay alone). */
+    'relay-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -181,19 +244,32 @@ if (values.role) {
 } else {
   const mb = Number(values.mb);
   if (!Number.isInteger(mb) || mb < 8) {
-    console.error('usage: relay-forwarding.ts [--mb N≥8] [--out FILE]');
+    console.error('usage: relay-forwarding.ts [--mb N≥8] [--out FILE] [--prof DIR] [--relay-only]');
     process.exit(2);
   }
-  console.log(`raw node-datachannel pipe, ${mb} MiB…`);
-  const raw = await measureRawPipe(mb * SEGMENT_BYTES);
-  console.log(`  ${raw.mbps.toFixed(0)} Mbit/s`);
+  const perMB = (f: CpuFigures): string =>
+    Object.entries(f.cpuSecondsPerMB)
+      .map(([name, s]) => `${name} ${(s * 1000).toFixed(1)} ms/MB`)
+      .join(', ') + `; ${f.coresBusy.toFixed(2)} cores busy`;
+  let raw: RelayForwardingResult['raw'] | undefined;
+  if (!values['relay-only']) {
+    console.log(`raw node-datachannel pipe, ${mb} MiB…`);
+    const pipe = await measureRawPipe(mb * SEGMENT_BYTES);
+    const figures: RelayForwardingResult['raw'] = {
+      ...pipe,
+      ...cpuFigures(pipe.bytes, pipe.ms, pipe.cpuMs),
+      cpuMs: pipe.cpuMs,
+    };
+    raw = figures;
+    console.log(`  ${figures.mbps.toFixed(0)} Mbit/s (CPU: ${perMB(figures)})`);
+  }
   console.log(`source → relay → sink, ${mb} × 1 MiB segments…`);
   // libdatachannel rarely fails a negotiation ("remote candidate without ICE transport"); the
   // agent retries connections in the product, the benchmark retries the whole chain.
   let relay: RelayForwardingResult['relay'] | undefined;
   for (let attempt = 1; !relay; attempt++) {
     try {
-      relay = await measureRelay(mb);
+      relay = await measureRelay(mb, values.prof);
     } catch (error) {
       if (attempt >= 3) throw error;
       console.log(
@@ -201,9 +277,13 @@ if (values.role) {
       );
     }
   }
-  console.log(`  ${relay.mbps.toFixed(0)} Mbit/s, ${relay.mismatches} corrupted segments`);
-  const result: RelayForwardingResult = { raw, relay, ratio: relay.mbps / raw.mbps };
-  console.log(`ratio relay ÷ raw = ${result.ratio.toFixed(2)}`);
-  if (values.out) writeFileSync(values.out, JSON.stringify(result, null, 2));
+  console.log(
+    `  ${relay.mbps.toFixed(0)} Mbit/s, ${relay.mismatches} corrupted segments (CPU: ${perMB(relay)})`,
+  );
+  if (raw) {
+    const result: RelayForwardingResult = { raw, relay, ratio: relay.mbps / raw.mbps };
+    console.log(`ratio relay ÷ raw = ${result.ratio.toFixed(2)}`);
+    if (values.out) writeFileSync(values.out, JSON.stringify(result, null, 2));
+  }
   process.exit(relay.mismatches === 0 ? 0 : 1);
 }
