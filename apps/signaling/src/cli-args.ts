@@ -1,5 +1,16 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, parsePort, type CoordinatorOptions, type IceServer } from './config.ts';
+import {
+  ConfigError,
+  parseFarmPolicy,
+  parseNumber,
+  parsePlannerKind,
+  parsePort,
+  parseSwitch,
+  resolvePlannerConfig,
+  type CoordinatorOptions,
+  type IceServer,
+} from './config.ts';
+import type { PlannerConfig } from './coordinator/planner-config.ts';
 
 /** The coordinator's command-line help. */
 export const USAGE = `usage: p2pcdn-coordinator [options]
@@ -15,6 +26,18 @@ options:
   --ice-username NAME   username for the TURN servers given with --ice-server
   --ice-credential PW   credential for the TURN servers given with --ice-server
   --heartbeat-ms N      how often nodes report (default 2000; three missed and a node is dead)
+
+tree planner (each also from the environment variable in brackets):
+  --planner NAME        tiered (default) or skeleton [P2PCDN_PLANNER]
+  --high-water X        load (0-1) at which a node asks to distribute (default 0.8) [P2PCDN_HIGH_WATER]
+  --low-water X         load (0-1) at which a relay asks to consolidate (default 0.2) [P2PCDN_LOW_WATER]
+  --farm-policy NAME    least-load (default) or round-robin [P2PCDN_FARM_POLICY]
+  --warmup-ms N         warm-up of a freshly activated relay (default 2000) [P2PCDN_WARMUP_MS]
+  --min-active-ms N     no consolidation this soon after activation (default 10000) [P2PCDN_MIN_ACTIVE_MS]
+  --forecast on|off     provision relays ahead of the Holt forecast (default on) [P2PCDN_FORECAST]
+  --forecast-period-ms N  forecast period (default 5000) [P2PCDN_FORECAST_PERIOD_MS]
+  --forecast-horizon N  periods to provision ahead (default 3) [P2PCDN_FORECAST_HORIZON]
+
   --help                show this help
 
 The operator token comes from $P2PCDN_TOKEN, or is generated once and kept in the data dir.`;
@@ -74,7 +97,31 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       return server;
     });
   }
+  const planner = plannerFlags(values);
+  if (Object.keys(planner).length > 0) {
+    // Checked here so a bad combination is reported before anything starts.
+    resolvePlannerConfig(planner);
+    options.planner = planner;
+  }
   return { mode: 'run', options };
+}
+
+function plannerFlags(values: ReturnType<typeof parse>['values']): Partial<PlannerConfig> {
+  const out: Partial<PlannerConfig> = {};
+  if (values.planner !== undefined) out.kind = parsePlannerKind('--planner', values.planner);
+  if (values['high-water'] !== undefined) out.highWater = parseNumber('--high-water', values['high-water']);
+  if (values['low-water'] !== undefined) out.lowWater = parseNumber('--low-water', values['low-water']);
+  if (values['farm-policy'] !== undefined)
+    out.farmPolicy = parseFarmPolicy('--farm-policy', values['farm-policy']);
+  if (values['warmup-ms'] !== undefined) out.warmupMs = parseNumber('--warmup-ms', values['warmup-ms']);
+  if (values['min-active-ms'] !== undefined)
+    out.minActiveMs = parseNumber('--min-active-ms', values['min-active-ms']);
+  if (values.forecast !== undefined) out.forecast = parseSwitch('--forecast', values.forecast);
+  if (values['forecast-period-ms'] !== undefined)
+    out.forecastPeriodMs = parseNumber('--forecast-period-ms', values['forecast-period-ms']);
+  if (values['forecast-horizon'] !== undefined)
+    out.forecastHorizon = parseNumber('--forecast-horizon', values['forecast-horizon']);
+  return out;
 }
 
 function parse(argv: readonly string[]) {
@@ -90,6 +137,15 @@ function parse(argv: readonly string[]) {
       'ice-username': { type: 'string' },
       'ice-credential': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      planner: { type: 'string' },
+      'high-water': { type: 'string' },
+      'low-water': { type: 'string' },
+      'farm-policy': { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      'min-active-ms': { type: 'string' },
+      forecast: { type: 'string' },
+      'forecast-period-ms': { type: 'string' },
+      'forecast-horizon': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

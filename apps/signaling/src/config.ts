@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Clock, StreamInfo, Welcome } from '@p2pcdn/core';
+import { DEFAULT_PLANNER_CONFIG, type PlannerConfig } from './coordinator/planner-config.ts';
 import { systemClock } from './system-clock.ts';
 
 /** The repository root (this file lives in `apps/signaling/src/`). */
@@ -54,6 +55,12 @@ export interface CoordinatorOptions {
   clock?: Clock;
   /** Bytes the origin itself counted for `stream`, when it can tell (the demo origin can). */
   originBytes?: (stream: StreamInfo) => number | undefined;
+  /**
+   * The tree planner and its settings. Default: `P2PCDN_PLANNER`, `P2PCDN_HIGH_WATER`,
+   * `P2PCDN_LOW_WATER`, `P2PCDN_FARM_POLICY`, `P2PCDN_WARMUP_MS`, `P2PCDN_FORECAST` (on|off),
+   * `P2PCDN_FORECAST_PERIOD_MS`, `P2PCDN_FORECAST_HORIZON`, else {@link DEFAULT_PLANNER_CONFIG}.
+   */
+  planner?: Partial<PlannerConfig>;
 }
 
 /** {@link CoordinatorOptions} with every default filled in. */
@@ -77,6 +84,7 @@ export interface CoordinatorConfig {
   fetch: typeof fetch;
   clock: Clock;
   originBytes: (stream: StreamInfo) => number | undefined;
+  planner: PlannerConfig;
 }
 
 /** A configuration value that cannot be used; the message names it. */
@@ -142,5 +150,93 @@ export function resolveConfig(
     fetch: options.fetch ?? globalThis.fetch,
     clock: options.clock ?? systemClock,
     originBytes: options.originBytes ?? (() => undefined),
+    planner: resolvePlannerConfig({ ...plannerFromEnv(env), ...options.planner }),
   };
+}
+
+/** Parses a decimal number for `name`, or throws {@link ConfigError}. */
+export function parseNumber(name: string, raw: string): number {
+  const value = /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, not "${raw}"`);
+  return value;
+}
+
+/** Parses `on`/`off` (also `true`/`false`, `1`/`0`). */
+export function parseSwitch(name: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(v)) return true;
+  if (['off', 'false', '0', 'no'].includes(v)) return false;
+  throw new ConfigError(`${name} must be on or off, not "${raw}"`);
+}
+
+/** Parses a planner name. */
+export function parsePlannerKind(name: string, raw: string): PlannerConfig['kind'] {
+  if (raw === 'tiered' || raw === 'skeleton') return raw;
+  throw new ConfigError(`${name} must be tiered or skeleton, not "${raw}"`);
+}
+
+/** Parses a farm policy. */
+export function parseFarmPolicy(name: string, raw: string): PlannerConfig['farmPolicy'] {
+  if (raw === 'least-load' || raw === 'round-robin') return raw;
+  throw new ConfigError(`${name} must be least-load or round-robin, not "${raw}"`);
+}
+
+/** The planner settings given in the environment (unset variables are left out). */
+export function plannerFromEnv(env: NodeJS.ProcessEnv): Partial<PlannerConfig> {
+  const out: Partial<PlannerConfig> = {};
+  const get = (key: string): string | undefined => {
+    const v = env[key];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  let v: string | undefined;
+  if ((v = get('P2PCDN_PLANNER')) !== undefined) out.kind = parsePlannerKind('P2PCDN_PLANNER', v);
+  if ((v = get('P2PCDN_HIGH_WATER')) !== undefined) out.highWater = parseNumber('P2PCDN_HIGH_WATER', v);
+  if ((v = get('P2PCDN_LOW_WATER')) !== undefined) out.lowWater = parseNumber('P2PCDN_LOW_WATER', v);
+  if ((v = get('P2PCDN_FARM_POLICY')) !== undefined)
+    out.farmPolicy = parseFarmPolicy('P2PCDN_FARM_POLICY', v);
+  if ((v = get('P2PCDN_WARMUP_MS')) !== undefined) out.warmupMs = parseNumber('P2PCDN_WARMUP_MS', v);
+  if ((v = get('P2PCDN_MIN_ACTIVE_MS')) !== undefined)
+    out.minActiveMs = parseNumber('P2PCDN_MIN_ACTIVE_MS', v);
+  if ((v = get('P2PCDN_FORECAST')) !== undefined) out.forecast = parseSwitch('P2PCDN_FORECAST', v);
+  if ((v = get('P2PCDN_FORECAST_PERIOD_MS')) !== undefined)
+    out.forecastPeriodMs = parseNumber('P2PCDN_FORECAST_PERIOD_MS', v);
+  if ((v = get('P2PCDN_FORECAST_HORIZON')) !== undefined)
+    out.forecastHorizon = parseNumber('P2PCDN_FORECAST_HORIZON', v);
+  return out;
+}
+
+/** Fills in the planner's defaults and checks every value; throws {@link ConfigError}. */
+export function resolvePlannerConfig(partial: Partial<PlannerConfig> = {}): PlannerConfig {
+  const c: PlannerConfig = { ...DEFAULT_PLANNER_CONFIG, ...partial };
+  if (c.kind !== 'tiered' && c.kind !== 'skeleton')
+    throw new ConfigError(`planner must be tiered or skeleton, not "${String(c.kind)}"`);
+  if (c.farmPolicy !== 'least-load' && c.farmPolicy !== 'round-robin') {
+    throw new ConfigError(`farm policy must be least-load or round-robin, not "${String(c.farmPolicy)}"`);
+  }
+  for (const [name, value] of [
+    ['high water', c.highWater],
+    ['low water', c.lowWater],
+  ] as const) {
+    if (!(Number.isFinite(value) && value >= 0 && value <= 1))
+      throw new ConfigError(`${name} must be a number from 0 to 1, not ${value}`);
+  }
+  if (!(c.lowWater < c.highWater)) {
+    throw new ConfigError(
+      `low water (${c.lowWater}) must be below high water (${c.highWater}), or nodes would flap`,
+    );
+  }
+  if (!(Number.isInteger(c.warmupMs) && c.warmupMs >= 0 && c.warmupMs <= 600_000))
+    throw new ConfigError(`warm-up must be a whole number of ms from 0 to 600000, not ${c.warmupMs}`);
+  if (!(Number.isInteger(c.minActiveMs) && c.minActiveMs >= 0 && c.minActiveMs <= 3_600_000))
+    throw new ConfigError(`min-active must be a whole number of ms from 0 to 3600000, not ${c.minActiveMs}`);
+  if (typeof c.forecast !== 'boolean') throw new ConfigError('forecast must be on or off');
+  if (!(Number.isInteger(c.forecastPeriodMs) && c.forecastPeriodMs >= 100 && c.forecastPeriodMs <= 3_600_000))
+    throw new ConfigError(
+      `forecast period must be a whole number of ms from 100 to 3600000, not ${c.forecastPeriodMs}`,
+    );
+  if (!(Number.isInteger(c.forecastHorizon) && c.forecastHorizon >= 1 && c.forecastHorizon <= 1000))
+    throw new ConfigError(
+      `forecast horizon must be a whole number of periods from 1 to 1000, not ${c.forecastHorizon}`,
+    );
+  return c;
 }

@@ -67,6 +67,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         iceServers: config.iceServers,
         tocKeysPerNode: config.tocKeysPerNode,
         eventLogSize: config.eventLogSize,
+        planner: config.planner,
       },
     });
     for (const stream of await db.streams.list()) coordinator.addStream(stream);

@@ -106,11 +106,39 @@ describe('hostile input on /peer', () => {
       [{ type: 'parent-failed', streamId: 'live', parentId: relay.nodeId, reason: 'x' }, 'conflict'],
       [{ type: 'leave', streamId: 'live' }, 'conflict'],
       [{ type: 'have', streamId: 'live', added: ['k'], removed: [] }, 'forbidden'],
+      // A viewer claiming to consolidate or distribute a stream it does not serve.
+      [{ type: 'consolidate', streamId: 'live', load: 0 }, 'forbidden'],
+      [{ type: 'distribute', streamId: 'live', load: 1 }, 'forbidden'],
+      [{ type: 'distribute', streamId: 'nope', load: 1 }, 'unknown-stream'],
+      [{ type: 'distribute', streamId: 'live', load: -1 }, 'bad-request'],
+      [{ type: 'consolidate', streamId: 'live', load: 'low' }, 'bad-request'],
     ];
     for (const [msg, code] of cases) {
       expect(await bad.request(msg), JSON.stringify(msg)).toMatchObject({ ok: false, error: { code } });
     }
     expect(digest()).toEqual(before);
+    await goodClientStillServed();
+  });
+
+  it('refuses a relay’s grow and shrink requests that its load contradicts, or that come too often', async () => {
+    const digest = () => stateDigest(stack.running.coordinator);
+    const before = digest();
+    const cases: Array<[unknown, string]> = [
+      // The relay feeds one viewer: it may not claim a load below the high-water mark.
+      [{ type: 'distribute', streamId: 'live', load: 0.5 }, 'conflict'],
+      [{ type: 'consolidate', streamId: 'live', load: 0.9 }, 'conflict'],
+    ];
+    for (const [msg, code] of cases) {
+      expect(await relay.request(msg), JSON.stringify(msg)).toMatchObject({ ok: false, error: { code } });
+    }
+    expect(digest()).toEqual(before);
+    // A plausible request is answered (declined: one viewer is nothing to distribute), repeats are not.
+    const acks = [];
+    for (let i = 0; i < 5; i++)
+      acks.push(await relay.request({ type: 'distribute', streamId: 'live', load: 0.95 }));
+    expect(acks[0]).toEqual({ ok: true, changed: false });
+    for (const ack of acks.slice(1))
+      expect(ack).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
     await goodClientStillServed();
   });
 

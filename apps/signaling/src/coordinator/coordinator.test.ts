@@ -1,77 +1,9 @@
-import {
-  AdminSnapshotSchema,
-  ManualClock,
-  planViolations,
-  type ClientMessage,
-  type ServerMessage,
-  type StreamInfo,
-} from '@p2pcdn/core';
+import { AdminSnapshotSchema, planViolations } from '@p2pcdn/core';
 import { describe, expect, it } from 'vitest';
 import { SignalingError } from '../errors.ts';
-import type { NodeLink } from '../registry/node-registry.ts';
-import { Coordinator } from './coordinator.ts';
 import { stateDigest } from './digest.ts';
-import type { PeerSession } from './peer-session.ts';
 import { adminSnapshot } from './snapshot.ts';
-
-const LIVE: StreamInfo = {
-  id: 'live',
-  title: 'Live',
-  url: 'http://o/live.m3u8',
-  bitrateKbps: 1000,
-  createdAt: 0,
-};
-
-class FakeLink implements NodeLink {
-  readonly inbox: ServerMessage[] = [];
-  closed: string | undefined;
-  send(msg: ServerMessage): void {
-    this.inbox.push(msg);
-  }
-  close(reason: string): void {
-    this.closed = reason;
-  }
-  /** Messages of one type received so far, and forgets them. */
-  take<T extends ServerMessage['type']>(type: T): Array<Extract<ServerMessage, { type: T }>> {
-    const out = this.inbox.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
-    this.inbox.splice(0, this.inbox.length, ...this.inbox.filter((m) => m.type !== type));
-    return out;
-  }
-}
-
-interface Peer {
-  id: string;
-  link: FakeLink;
-  session: PeerSession;
-  send(msg: ClientMessage): unknown;
-}
-
-function world(settings: { leaveTimeoutMs?: number } = {}) {
-  const clock = new ManualClock(1000);
-  let n = 0;
-  const c = new Coordinator({
-    clock,
-    settings: { heartbeatMs: 1000, ...settings },
-    newNodeId: () => `n${++n}`,
-  });
-  c.addStream(LIVE);
-  const connect = (role: 'relay' | 'viewer', uploadKbps: number, name?: string): Peer => {
-    const link = new FakeLink();
-    const session = c.openSession(link);
-    const welcome = session.receive({
-      type: 'hello',
-      role,
-      region: 'local',
-      capacity: { uploadKbps, cacheBytes: 0 },
-      agent: 'node',
-      protocol: 1,
-      ...(name ? { name } : {}),
-    });
-    const id = (welcome as { nodeId: string }).nodeId;
-    return { id, link, session, send: (msg) => session.receive(msg) };
-  };
-  return { c, clock, connect };
-}
+import { FakeLink, LIVE, world } from './test-world.ts';
 
 describe('Coordinator', () => {
   it('welcomes a node, activates a relay on the first join and sends parents to both', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  SkeletonPlanner,
+  TieredPlanner,
   type AckPayloads,
   type ClientMessage,
   type Clock,
@@ -21,8 +21,10 @@ import { NodeRegistry, type NodeLink, type NodeRecord } from '../registry/node-r
 import { StreamCatalog } from '../registry/stream-catalog.ts';
 import { TableOfContents } from '../registry/toc.ts';
 import { Confirmations } from './confirmations.ts';
+import { Forecasts } from './forecasts.ts';
 import { handleMessage } from './handlers.ts';
 import { PeerSession } from './peer-session.ts';
+import { createPlanner, DEFAULT_PLANNER_CONFIG, type PlannerConfig } from './planner-config.ts';
 
 const debug = createDebug('p2pcdn:signaling:coordinator');
 
@@ -41,6 +43,8 @@ export interface CoordinatorSettings {
    * attract children it cannot serve.
    */
   maxViewerUploadKbps: number;
+  /** The tree planner the coordinator builds (unless one is injected) and its settings. */
+  planner: PlannerConfig;
 }
 
 /** The settings a {@link Coordinator} uses where none are given. */
@@ -53,13 +57,14 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   eventLogSize: 500,
   maxNodes: 20_000,
   maxViewerUploadKbps: 100_000,
+  planner: DEFAULT_PLANNER_CONFIG,
 };
 
 /** What a {@link Coordinator} is built from; only the clock is required. */
 export interface CoordinatorDeps {
   clock: Clock;
   settings?: Partial<CoordinatorSettings>;
-  /** Default: the {@link SkeletonPlanner}. */
+  /** Default: the planner `settings.planner` names (the {@link TieredPlanner} unless configured). */
   planner?: TreePlanner;
   /** Default: 12 random base64url characters. */
   newNodeId?: () => NodeId;
@@ -84,6 +89,10 @@ export class Coordinator {
   readonly toc: TableOfContents;
   readonly events: EventLog;
   readonly planner: TreePlanner;
+  /** The planner, when it is the tiered one (grow, shrink, provision, farms). */
+  readonly tiered: TieredPlanner | undefined;
+  /** Audience forecasts per stream (fed by joins and leaves, ticked every period). */
+  readonly forecasts: Forecasts;
   readonly settings: CoordinatorSettings;
   readonly clock: Clock;
   /** Nodes in the middle of a graceful leave. */
@@ -99,10 +108,9 @@ export class Coordinator {
     this.settings = { ...DEFAULT_SETTINGS, ...deps.settings };
     this.planner =
       deps.planner ??
-      new SkeletonPlanner({
-        now: () => this.clock.now(),
-        failedParentExclusionMs: this.settings.failedParentExclusionMs,
-      });
+      createPlanner(this.settings.planner, () => this.clock.now(), this.settings.failedParentExclusionMs);
+    this.tiered = this.planner instanceof TieredPlanner ? this.planner : undefined;
+    this.forecasts = new Forecasts(this);
     this.newNodeId = deps.newNodeId ?? (() => randomBytes(9).toString('base64url'));
     this.toc = new TableOfContents(this.settings.tocKeysPerNode);
     this.events = new EventLog(this.clock, this.settings.eventLogSize);
@@ -114,7 +122,7 @@ export class Coordinator {
     return new PeerSession(this, link);
   }
 
-  /** Starts the liveness sweep (every heartbeat interval). */
+  /** Starts the liveness sweep (every heartbeat interval) and the forecast periods. */
   start(): void {
     if (this.sweepTimer !== undefined) return;
     const tick = (): void => {
@@ -122,11 +130,13 @@ export class Coordinator {
       this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
     };
     this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
+    this.forecasts.start();
   }
 
   stop(): void {
     this.clock.clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
+    this.forecasts.stop();
   }
 
   // ── streams ──────────────────────────────────────────────────────────────────────────────
@@ -137,6 +147,7 @@ export class Coordinator {
     }
     this.planner.addStream({ id: info.id, bitrateKbps: info.bitrateKbps });
     this.streams.set(info);
+    this.forecasts.add(info.id);
     this.events.add({
       kind: 'stream',
       streamId: info.id,
@@ -151,6 +162,7 @@ export class Coordinator {
     this.streams.delete(id);
     this.toc.dropStream(id);
     this.figures.drop(id);
+    this.forecasts.drop(id);
     for (const key of [...this.confirmedParents.keys()])
       if (key.startsWith(`${id}\u0000`)) this.confirmedParents.delete(key);
     this.apply(changes, `stream ${id} removed`);
@@ -195,7 +207,15 @@ export class Coordinator {
       message: `${node.role} ${node.name} connected (${node.agent}, ${node.region}, ${node.capacity.uploadKbps} kbit/s up)`,
     });
     this.apply(changes, `${node.name} arrived`);
-    return { nodeId: id, iceServers: this.settings.iceServers, heartbeatMs: this.settings.heartbeatMs };
+    const welcome: Welcome = {
+      nodeId: id,
+      iceServers: this.settings.iceServers,
+      heartbeatMs: this.settings.heartbeatMs,
+    };
+    if (this.tiered) {
+      welcome.loadMarks = { high: this.settings.planner.highWater, low: this.settings.planner.lowWater };
+    }
+    return welcome;
   }
 
   /** Handles a message from a registered node (everything but hello). */
@@ -215,7 +235,9 @@ export class Coordinator {
   removeNode(id: NodeId, why: Departure): void {
     const node = this.nodes.get(id);
     if (!node) return;
+    const watched = this.planner.streamsOf(id).filter((s) => this.planner.member(s, id)?.watching);
     const changes = this.planner.removeNode(id);
+    for (const streamId of watched) this.forecasts.recordLeave(streamId);
     this.nodes.remove(id);
     this.toc.dropNode(id);
     this.confirmations.dropNode(id);

@@ -13,7 +13,13 @@ export function stateDigest(c: Coordinator): unknown {
     streams: streams.map((s) => s.id),
     nodes: c.nodes
       .all()
-      .map((n) => ({ id: n.id, role: n.role, lastSeenAt: n.lastSeenAt, stats: n.traffic.latest ?? null }))
+      .map((n) => ({
+        id: n.id,
+        role: n.role,
+        lastSeenAt: n.lastSeenAt,
+        lastGrowShrinkAt: n.lastGrowShrinkAt ?? null,
+        stats: n.traffic.latest ?? null,
+      }))
       .sort((a, b) => a.id.localeCompare(b.id)),
     edges: streams.flatMap((s) =>
       streamEdges(c, s.id)

@@ -4,6 +4,7 @@ import { fromPlannerError, SignalingError } from '../errors.ts';
 import type { NodeRecord } from '../registry/node-registry.ts';
 import { applyStats } from '../registry/traffic.ts';
 import type { AckPayload, Coordinator } from './coordinator.ts';
+import { consolidate, distribute } from './grow-shrink.ts';
 
 const debug = createDebug('p2pcdn:signaling:handlers');
 
@@ -37,6 +38,10 @@ export function handleMessage(
       return connected(c, node, msg);
     case 'parent-failed':
       return parentFailed(c, node, msg);
+    case 'distribute':
+      return distribute(c, node, msg);
+    case 'consolidate':
+      return consolidate(c, node, msg);
     default:
       return assertNever(msg, 'client message');
   }
@@ -70,6 +75,7 @@ function join(c: Coordinator, node: NodeRecord, msg: Msg<'join'>): AckPayload {
   c.apply(changes, `${node.name} joined`, node.id);
   const mine = changes.assignments.find((a) => a.nodeId === node.id && a.streamId === msg.streamId);
   if (mine) {
+    c.forecasts.recordJoin(msg.streamId);
     const from = mine.origin ? 'the origin' : (c.nodes.get(mine.parents[0]?.id ?? '')?.name ?? 'a peer');
     c.events.add({
       kind: 'join',
@@ -117,6 +123,7 @@ async function leave(c: Coordinator, node: NodeRecord, msg: Msg<'leave'>): Promi
     if (streamId === undefined) {
       c.removeNode(node.id, 'left');
     } else if (c.planner.member(streamId, node.id)) {
+      if (c.planner.member(streamId, node.id)?.watching) c.forecasts.recordLeave(streamId);
       c.apply(c.planner.leave(node.id, streamId), `${node.name} left ${streamId}`, node.id);
       c.events.add({
         kind: 'leave',

@@ -6,9 +6,11 @@ import {
   type StreamInfo,
   type TopologyEdge,
   type TopologyNode,
+  type TreeMember,
 } from '@p2pcdn/core';
 import type { NodeRecord } from '../registry/node-registry.ts';
 import type { Coordinator } from './coordinator.ts';
+import { plannerSettings } from './planner-config.ts';
 
 /** Bytes the origin itself counted for a stream, when known. */
 export type OriginBytes = (stream: StreamInfo) => number | undefined;
@@ -138,6 +140,33 @@ export function streamTopology(
   return { nodes, edges: streamEdges(c, stream.id), figures: streamFigures(c, stream, originBytes) };
 }
 
+/**
+ * Every member of one stream's tree with its tier, farm (relays of one tier and region sharing
+ * new viewers, tiered planner only) and load (children's cost ÷ upload, over every stream).
+ */
+export function treeMembers(c: Coordinator, streamId: StreamId): TreeMember[] {
+  const farmOf = new Map<string, string>();
+  for (const farm of c.tiered?.farms(streamId) ?? []) {
+    const name = `t${farm.tier}:${farm.region || 'any'}`.slice(0, 64);
+    for (const m of farm.members) if (!farmOf.has(m.id)) farmOf.set(m.id, name);
+  }
+  return c.planner.members(streamId).map((m) => {
+    const upload = c.planner.node(m.id)?.uploadKbps ?? 0;
+    const load = c.tiered ? c.tiered.loadRatio(m.id) : upload > 0 ? c.planner.loadKbps(m.id) / upload : 0;
+    const member: TreeMember = {
+      streamId,
+      nodeId: m.id,
+      tier: Math.min(64, Math.max(1, m.tier)),
+      watching: m.watching,
+      load: Math.round(Math.max(0, load) * 1000) / 1000,
+    };
+    const farm = farmOf.get(m.id);
+    if (farm !== undefined) member.farm = farm;
+    if (m.stripes) member.stripes = m.stripes.map((s) => s.stripe);
+    return member;
+  });
+}
+
 /** Everything the admin dashboard shows, at this instant. */
 export function adminSnapshot(c: Coordinator, originBytes: OriginBytes, maxEvents = 200): AdminSnapshot {
   const streams = c.streams.all();
@@ -155,5 +184,8 @@ export function adminSnapshot(c: Coordinator, originBytes: OriginBytes, maxEvent
     edges,
     figures: streams.map((s) => streamFigures(c, s, originBytes)),
     events: c.events.recent(maxEvents),
+    members: streams.flatMap((s) => treeMembers(c, s.id)),
+    forecasts: c.forecasts.snapshot(),
+    planner: plannerSettings(c.settings.planner),
   };
 }

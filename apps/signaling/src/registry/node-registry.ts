@@ -22,10 +22,12 @@ export interface NodeRecord {
   /** Last time a message from the node was accepted. */
   lastSeenAt: number;
   traffic: NodeTraffic;
+  /** Last accepted `distribute` or `consolidate` (they are throttled per node). */
+  lastGrowShrinkAt?: number;
 }
 
 /** New node fields; traffic starts empty. */
-export type NewNode = Omit<NodeRecord, 'traffic' | 'lastSeenAt'>;
+export type NewNode = Omit<NodeRecord, 'traffic' | 'lastSeenAt' | 'lastGrowShrinkAt'>;
 
 /** Connected nodes by id. */
 export class NodeRegistry {

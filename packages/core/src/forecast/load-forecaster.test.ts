@@ -64,4 +64,17 @@ describe('LoadForecaster', () => {
     f.advance(6000);
     expect(f.periodsObserved).toBe(1);
   });
+
+  it('forecasts the open period one step ahead from the closed ones', () => {
+    const f = new LoadForecaster({ periodMs: 1000, horizonPeriods: 3, startMs: 0 });
+    expect(f.nextPeriod(0)).toEqual({ joins: 0, leaves: 0 });
+    for (let s = 0; s < 4; s++) {
+      f.recordJoin(s * 1000 + 1, 10 * (s + 1));
+      f.recordLeave(s * 1000 + 2, 3);
+    }
+    // Joins grow by 10 per period (10, 20, 30, 40): 50 expected next; leaves steady at 3.
+    const next = f.nextPeriod(4000);
+    expect(next.joins).toBeCloseTo(50, 6);
+    expect(next.leaves).toBeCloseTo(3, 6);
+  });
 });

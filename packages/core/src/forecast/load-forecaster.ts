@@ -100,6 +100,15 @@ export class LoadForecaster {
     }
   }
 
+  /**
+   * Logons and logoffs expected in the period now open (Holt one step ahead, never negative),
+   * from the periods closed by `now`.
+   */
+  nextPeriod(now: number): { joins: number; leaves: number } {
+    this.advance(now);
+    return { joins: Math.max(0, this.joins.forecast(1)), leaves: Math.max(0, this.leaves.forecast(1)) };
+  }
+
   /** The expected load over the next {@link horizonPeriods} periods, given the viewers now. */
   forecast(currentViewers: number, now: number): LoadForecast {
     this.advance(now);

@@ -290,6 +290,51 @@ const clientCases: Record<ClientMessageType, { valid: ClientMessage[]; invalid: 
       },
     ],
   },
+  distribute: {
+    valid: [
+      { type: 'distribute', streamId: 'demo-live', load: 0.85 },
+      { type: 'distribute', streamId: 'demo-live', load: 1.7 },
+    ],
+    invalid: [
+      { name: 'a missing load', input: { type: 'distribute', streamId: 'demo-live' }, field: 'load' },
+      {
+        name: 'a negative load',
+        input: { type: 'distribute', streamId: 'demo-live', load: -0.1 },
+        field: 'load',
+      },
+      {
+        name: 'an absurd load',
+        input: { type: 'distribute', streamId: 'demo-live', load: 1e9 },
+        field: 'load',
+      },
+      { name: 'a missing stream', input: { type: 'distribute', load: 0.9 }, field: 'streamId' },
+      {
+        name: 'a string load',
+        input: { type: 'distribute', streamId: 'demo-live', load: 'high' },
+        field: 'load',
+      },
+    ],
+  },
+  consolidate: {
+    valid: [{ type: 'consolidate', streamId: 'demo-live', load: 0 }],
+    invalid: [
+      {
+        name: 'a load that is not a number',
+        input: { type: 'consolidate', streamId: 'demo-live', load: null },
+        field: 'load',
+      },
+      {
+        name: 'a bad stream id',
+        input: { type: 'consolidate', streamId: 'Demo Live', load: 0.1 },
+        field: 'streamId',
+      },
+      {
+        name: 'an extra field',
+        input: { type: 'consolidate', streamId: 'demo-live', load: 0.1, force: true },
+        field: /Unrecognized key: "force"/,
+      },
+    ],
+  },
 };
 
 const parents: ServerMessage = {
@@ -483,11 +528,14 @@ describe('WelcomeSchema', () => {
   it('accepts a welcome', () => {
     expect(validate(WelcomeSchema, welcome)).toEqual({ ok: true, value: welcome });
     expect(validate(WelcomeSchema, { ...welcome, iceServers: [] }).ok).toBe(true);
+    expect(validate(WelcomeSchema, { ...welcome, loadMarks: { high: 0.8, low: 0.2 } }).ok).toBe(true);
   });
 
   it('rejects malformed welcomes, naming the field', () => {
     expectRefused(validate(WelcomeSchema, { ...welcome, nodeId: '' }), 'nodeId');
     expectRefused(validate(WelcomeSchema, { ...welcome, heartbeatMs: 0 }), 'heartbeatMs');
+    expectRefused(validate(WelcomeSchema, { ...welcome, loadMarks: { high: 0.2, low: 0.8 } }), 'loadMarks');
+    expectRefused(validate(WelcomeSchema, { ...welcome, loadMarks: { high: 2, low: 0 } }), 'loadMarks.high');
     expectRefused(
       validate(WelcomeSchema, { ...welcome, iceServers: Array(9).fill({ urls: 'stun:x' }) }),
       'iceServers',

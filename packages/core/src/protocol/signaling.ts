@@ -140,6 +140,25 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     parentId: NodeIdSchema,
     reason: z.string().max(200),
   }),
+  /**
+   * The node's measured upload load in `streamId` crossed its high-water mark: it asks the
+   * coordinator to move part of its children to another (possibly newly activated) relay.
+   * `load` is the measured upload ÷ the upload capacity the node declared (1 = full).
+   */
+  z.strictObject({
+    type: z.literal('distribute'),
+    streamId: StreamIdSchema,
+    load: z.number().min(0).max(100),
+  }),
+  /**
+   * The relay's measured upload load in `streamId` fell to its low-water mark: it asks to be
+   * consolidated away (its children move to other relays first, then it is released).
+   */
+  z.strictObject({
+    type: z.literal('consolidate'),
+    streamId: StreamIdSchema,
+    load: z.number().min(0).max(100),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -194,6 +213,15 @@ export const WelcomeSchema = z.strictObject({
     .max(8),
   /** How often the node should send `stats`; missing three in a row counts as dead. */
   heartbeatMs: z.number().int().positive(),
+  /**
+   * The coordinator's load marks (measured upload ÷ declared upload capacity): at or above
+   * `high` a node sends `distribute`, at or below `low` a relay sends `consolidate`. Absent when
+   * the coordinator's planner does not grow or shrink on request.
+   */
+  loadMarks: z
+    .strictObject({ high: z.number().min(0).max(1), low: z.number().min(0).max(1) })
+    .refine((m) => m.low < m.high, 'the low mark must be below the high mark')
+    .optional(),
 });
 export type Welcome = z.infer<typeof WelcomeSchema>;
 
@@ -211,6 +239,9 @@ export interface AckPayloads {
   stats: Record<string, never>;
   connected: Record<string, never>;
   'parent-failed': Record<string, never>;
+  /** `changed`: the coordinator re-planned; false when it declined (e.g. nowhere to move to). */
+  distribute: { changed: boolean };
+  consolidate: { changed: boolean };
 }
 
 /** socket.io event map of the `/peer` namespace, client → server. */

@@ -185,6 +185,24 @@ describe('TieredPlanner', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
+  it('distributes and consolidates only in the stream named, when one is', () => {
+    const { planner, clock } = setup();
+    planner.addStream({ id: 'other', bitrateKbps: 1000, region: 'eu' });
+    relay(planner, 'head', 10_000);
+    relay(planner, 'spare', 10_000);
+    const ids = Array.from({ length: 8 }, (_, i) => `v${i}`);
+    for (const id of ids) viewer(planner, id);
+    for (const id of ids) planner.join(id, 'live');
+    clock.t = 2000;
+    expect(planner.distribute('head', 'other').assignments).toEqual([]);
+    expect(planner.distribute('head', 'live').activated).toEqual([{ streamId: 'live', nodeId: 'spare' }]);
+    clock.t = 20_000;
+    for (const id of planner.children('live', 'spare')) planner.leave(id, 'live');
+    expect(planner.consolidate('spare', 'other').released).toEqual([]);
+    expect(planner.consolidate('spare', 'live').released).toEqual([{ streamId: 'live', nodeId: 'spare' }]);
+    expect(planViolations(planner)).toEqual([]);
+  });
+
   it('regroups for the forecast: keeps capacity the forecast needs and gives back the surplus', () => {
     const { planner, clock } = setup();
     relay(planner, 'head', 10_000);

@@ -175,22 +175,24 @@ export class TieredPlanner extends TieredViews implements TreePlanner {
 
   /**
    * A node reports load at or above its high-water mark: a relay is activated next to it and
-   * takes part of its viewers (moved make-before-break: see {@link PlanChanges.edges}).
+   * takes part of its viewers (moved make-before-break: see {@link PlanChanges.edges}). With
+   * `streamId`, only that stream's stripes are considered.
    */
-  distribute(nodeId: NodeId): PlanChanges {
+  distribute(nodeId: NodeId, streamId?: StreamId): PlanChanges {
     const rec = new StripeRecorder();
-    distribute(this.core, rec, nodeId);
+    distribute(this.core, rec, nodeId, streamId);
     return this.finish(rec);
   }
 
   /**
    * A node reports load at or below its low-water mark: its children move to other parents
    * first, then it is deactivated. Declined (no changes) while the node is fresh or when the
-   * remaining capacity would fall short of the stream's forecast.
+   * remaining capacity would fall short of the stream's forecast. With `streamId`, only that
+   * stream's stripes are left.
    */
-  consolidate(nodeId: NodeId): PlanChanges {
+  consolidate(nodeId: NodeId, streamId?: StreamId): PlanChanges {
     const rec = new StripeRecorder();
-    consolidate(this.core, rec, nodeId);
+    consolidate(this.core, rec, nodeId, streamId);
     return this.finish(rec);
   }
 

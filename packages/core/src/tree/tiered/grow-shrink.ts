@@ -15,9 +15,14 @@ const MAX_ACTIVATIONS_PER_PROVISION = 10_000;
  * the high-water mark (the farm is balanced), the rest to a relay activated now near it.
  * Returns whether anything changed.
  */
-export function distribute(core: TieredCore, rec: StripeRecorder, nodeId: NodeId): boolean {
+export function distribute(
+  core: TieredCore,
+  rec: StripeRecorder,
+  nodeId: NodeId,
+  streamId?: StreamId,
+): boolean {
   const entry = core.entry(nodeId);
-  const best = busiestStripe(core, entry);
+  const best = busiestStripe(core, entry, streamId);
   if (!best) return false;
   const { st, stripe, kids } = best;
   const middle = ((core.opts.lowWater + core.opts.highWater) / 2) * entry.node.uploadKbps;
@@ -46,13 +51,15 @@ export function distribute(core: TieredCore, rec: StripeRecorder, nodeId: NodeId
   return true;
 }
 
-/** The stripe in which `entry` feeds the most viewers (at least two), if any. */
+/** The stripe (of `only`, if given) in which `entry` feeds the most viewers (at least two), if any. */
 export function busiestStripe(
   core: TieredCore,
   entry: TNode,
+  only?: StreamId,
 ): { st: TStream; stripe: Stripe; kids: number } | undefined {
   let best: { st: TStream; stripe: Stripe; kids: number } | undefined;
   for (const [streamId, stripes] of entry.parentIn) {
+    if (only !== undefined && streamId !== only) continue;
     const st = core.streams.get(streamId);
     for (const i of stripes) {
       const stripe = st?.stripes[i];
@@ -69,10 +76,11 @@ export function busiestStripe(
  * the viewers the last `provision` asked for, its children move to them first and it is then
  * deactivated (released from streams it no longer serves). Returns the stripes it left.
  */
-export function consolidate(core: TieredCore, rec: StripeRecorder, nodeId: NodeId): number {
+export function consolidate(core: TieredCore, rec: StripeRecorder, nodeId: NodeId, only?: StreamId): number {
   const entry = core.entry(nodeId);
   let left = 0;
   for (const [streamId, stripes] of [...entry.parentIn]) {
+    if (only !== undefined && streamId !== only) continue;
     const st = core.stream(streamId);
     for (const i of [...stripes]) {
       const stripe = st.stripes[i];
