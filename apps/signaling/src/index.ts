@@ -16,4 +16,11 @@ export { SignalingError } from './errors.ts';
 export { CoordinatorDb, DatabaseError, type SublevelName } from './db/database.ts';
 export { probeStream, ProbeError, type ProbeResult } from './streams/probe.ts';
 export { StreamRegistrar } from './streams/registrar.ts';
+export { probeManifest, type ManifestProbeResult } from './streams/manifest-probe.ts';
+export {
+  generatePublisherKey,
+  loadOrCreatePublisherKey,
+  nodeCrypto,
+  readPublisherKey,
+} from './integrity/publisher-key.ts';
 export type { NodeLink, NodeRecord } from './registry/node-registry.ts';

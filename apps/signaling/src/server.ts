@@ -11,6 +11,8 @@ import { Coordinator } from './coordinator/coordinator.ts';
 import { adminSnapshot } from './coordinator/snapshot.ts';
 import { CoordinatorDb } from './db/database.ts';
 import { attachPeerNamespace } from './peer-namespace/peer-namespace.ts';
+import { nodeCrypto } from './integrity/publisher-key.ts';
+import { probeManifest } from './streams/manifest-probe.ts';
 import { probeStream } from './streams/probe.ts';
 import { StreamRegistrar } from './streams/registrar.ts';
 
@@ -77,6 +79,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       (url, estimate) =>
         probeStream(url, estimate, { fetch: config.fetch, timeoutMs: config.probeTimeoutMs }),
       clock,
+      (url, streamId, publicKey) =>
+        probeManifest(url, streamId, publicKey, nodeCrypto, {
+          fetch: config.fetch,
+          timeoutMs: config.probeTimeoutMs,
+        }),
     );
     const snapshot = (): AdminSnapshot => adminSnapshot(coordinator, config.originBytes);
 

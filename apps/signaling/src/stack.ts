@@ -5,7 +5,8 @@
  * children move), then the servers, and exits 0.
  */
 import type { StreamInfo } from '@p2pcdn/core';
-import { REPO_ROOT, parsePort, ConfigError } from './config.ts';
+import path from 'node:path';
+import { REPO_ROOT, parsePort, ConfigError, resolveConfig } from './config.ts';
 import { DatabaseError } from './db/database.ts';
 import { enableErrorLogByDefault } from './log.ts';
 import { startOrigin, type DemoOrigin, type OriginStreamName } from './origin/index.ts';
@@ -72,13 +73,23 @@ async function main(): Promise<number> {
 
   try {
     say(`▶ starting the demo origin on 127.0.0.1:${originPort}…`);
-    origin = await startOrigin({ host: '127.0.0.1', port: originPort });
+    // The publisher key lives beside the database: viewers trust it, so it must survive restarts.
+    const keyFile = path.join(resolveConfig().dataDir, 'publisher-key.json');
+    origin = await startOrigin({ host: '127.0.0.1', port: originPort, keyFile });
     const demo = origin;
     say(`▶ starting the coordinator on 127.0.0.1:${port}…`);
     running = await startCoordinator({ port, originBytes: (stream) => demoOriginBytes(demo, stream) });
     for (const d of DEMO_STREAMS) {
-      const info = await running.registrar.ensure({ id: d.id, title: d.title, url: demo.streams[d.origin] });
-      say(`  stream ${info.id}: ${info.url} (${info.bitrateKbps} kbit/s${info.live ? ', live' : ''})`);
+      const info = await running.registrar.ensure({
+        id: d.id,
+        title: d.title,
+        url: demo.streams[d.origin],
+        publicKey: demo.publicKey,
+        manifestUrl: demo.manifests[d.origin],
+      });
+      say(
+        `  stream ${info.id}: ${info.url} (${info.bitrateKbps} kbit/s${info.live ? ', live' : ''}, signed)`,
+      );
     }
     if (relayCli(REPO_ROOT)) {
       for (const name of RELAYS) {
@@ -115,6 +126,7 @@ async function main(): Promise<number> {
   say(`  admin:   ${url}/admin/#token=${running.token}`);
   say(`  token:   ${running.token}   (Authorization: Bearer … for POST/DELETE /api/streams)`);
   say(`  origin:  ${origin.url}   (counters at ${origin.url}/stats)`);
+  say(`  key:     ${origin.publicKey}   (publisher key, kept in the data dir)`);
   say(
     `  relays:  ${relays.length > 0 ? relays.map((r) => r.name).join(', ') + ' (20 Mbit/s up each)' : 'none'}`,
   );

@@ -1,9 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toHex, type SigningKeyPair, type StreamId } from '@p2pcdn/core';
 import createDebug from 'debug';
+import { generatePublisherKey, loadOrCreatePublisherKey, nodeCrypto } from '../integrity/publisher-key.ts';
 import { DEFAULT_MEDIA_DIR, loadClip, type Clip } from './clip.ts';
 import type { LiveWindow } from './live-timeline.ts';
 import { OriginMedia } from './origin-media.ts';
+import { OriginManifests } from './manifests.ts';
 import { createRequestHandler } from './request-handler.ts';
 import { OriginCounters, type OriginStats, type OriginStreamName } from './stats.ts';
 
@@ -34,6 +37,15 @@ export interface OriginOptions {
    * boundary within one segment.
    */
   startSequence?: number;
+  /**
+   * The publisher key file: read if present, generated (once) otherwise. Without it (and without
+   * `key`) the origin signs with a key made for this run only.
+   */
+  keyFile?: string;
+  /** The publisher key itself (tests); wins over `keyFile`. */
+  key?: SigningKeyPair;
+  /** Stream ids the manifests name. Default `demo-live` and `demo-vod`. */
+  streamIds?: Record<OriginStreamName, StreamId>;
 }
 
 /** A running demo origin. */
@@ -44,6 +56,10 @@ export interface DemoOrigin {
   port: number;
   /** Playlist URLs. */
   streams: Record<OriginStreamName, string>;
+  /** Signed manifest URLs (`manifest.json` next to each playlist). */
+  manifests: Record<OriginStreamName, string>;
+  /** The publisher's Ed25519 public key, hex: register it with the streams. */
+  publicKey: string;
   /** The clip both streams are made of (per-segment sizes and durations, tracks). */
   clip: Clip;
   /** Traffic counters (also `GET /stats`). */
@@ -89,7 +105,14 @@ export async function startOrigin(options: OriginOptions = {}): Promise<DemoOrig
     startSequence: options.startSequence ?? 0,
   });
   const counters = new OriginCounters(() => clock.now(), startedAt);
-  const server = createServer(createRequestHandler({ media, counters }));
+  const key =
+    options.key ??
+    (options.keyFile ? await loadOrCreatePublisherKey(options.keyFile) : generatePublisherKey());
+  // Manifest keys are absolute URLs, known once listening: until then the origin answers 503.
+  let handler: ReturnType<typeof createRequestHandler> = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const server = createServer((req, res) => handler(req, res));
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? defaultPort(), host, () => {
@@ -99,12 +122,23 @@ export async function startOrigin(options: OriginOptions = {}): Promise<DemoOrig
   });
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
+  const manifests = new OriginManifests({
+    media,
+    baseUrl: url,
+    key,
+    crypto: nodeCrypto,
+    streamIds: options.streamIds ?? { live: 'demo-live', vod: 'demo-vod' },
+    now: () => clock.now(),
+  });
+  handler = createRequestHandler({ media, counters, manifests });
   debug('listening on %s (%d clip segments, live window %d)', url, clip.segments.length, windowSize);
   return {
     url,
     host: address.address,
     port: address.port,
     streams: { live: `${url}/live/index.m3u8`, vod: `${url}/vod/index.m3u8` },
+    manifests: { live: `${url}/live/manifest.json`, vod: `${url}/vod/manifest.json` },
+    publicKey: toHex(key.publicKey),
     clip,
     stats: () => counters.snapshot(),
     resetStats: () => counters.reset(),

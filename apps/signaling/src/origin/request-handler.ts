@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import createDebug from 'debug';
 import { parseRange } from './byte-range.ts';
+import type { OriginManifests } from './manifests.ts';
 import type { OriginMedia } from './origin-media.ts';
 import { sendBody } from './send-body.ts';
 import type { BodyKind, OriginCounters, OriginStreamName } from './stats.ts';
@@ -10,18 +11,21 @@ const errorLog = createDebug('p2pcdn:origin:error');
 
 const CORS_HEADERS: OutgoingHttpHeaders = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'Content-Length, Content-Range, Accept-Ranges',
+  'access-control-expose-headers': 'Content-Length, Content-Range, Accept-Ranges, ETag',
   // Lets players on another origin read transfer sizes and timings from Resource Timing.
   'timing-allow-origin': '*',
 };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const MEDIA_PATH = /^\/(live|vod)\/(index\.m3u8|init\.mp4|seg-(0|[1-9]\d{0,15})\.m4s)$/;
+const MANIFEST_PATH = /^\/(live|vod)\/manifest\.json$/;
 
 /** What the handler needs: the media and the counters it charges. */
 export interface HandlerDeps {
   readonly media: OriginMedia;
   readonly counters: OriginCounters;
+  /** The signed segment manifests served next to the playlists. */
+  readonly manifests: OriginManifests;
 }
 
 function sendText(
@@ -114,6 +118,47 @@ function serveMedia(
   sendMedia(req, res, lookup.data, { ...cacheable, 'content-type': 'video/iso.segment' }, charge('segment'));
 }
 
+/**
+ * `manifest.json`: the signed manifest. Live: revalidated like the playlist (it changes when the
+ * window slides); VOD: cacheable like the VOD playlist. The revision is the ETag.
+ */
+function serveManifest(
+  deps: HandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  stream: OriginStreamName,
+): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendText(res, 405, 'method not allowed', { allow: 'GET, HEAD, OPTIONS' });
+    return;
+  }
+  deps.manifests.manifest(stream).then(
+    (signed) => {
+      if (res.destroyed) return;
+      const body = Buffer.from(JSON.stringify(signed));
+      const etag = `"${signed.signature.slice(0, 32)}"`;
+      const headers: OutgoingHttpHeaders = {
+        ...CORS_HEADERS,
+        'content-type': 'application/json',
+        'cache-control': stream === 'live' ? 'no-cache' : 'public, max-age=300',
+        etag,
+      };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    },
+    (error: unknown) => {
+      errorLog('signing the %s manifest failed: %O', stream, error);
+      if (!res.headersSent) sendText(res, 500, 'internal error');
+      else res.destroy();
+    },
+  );
+}
+
 function route(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): void {
   const { pathname } = new URL(req.url ?? '/', 'http://origin.invalid');
   if (req.method === 'OPTIONS') {
@@ -127,7 +172,10 @@ function route(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): vo
     return;
   }
   const media = MEDIA_PATH.exec(pathname);
-  if (media) {
+  const manifest = MANIFEST_PATH.exec(pathname);
+  if (manifest) {
+    serveManifest(deps, req, res, manifest[1] === 'live' ? 'live' : 'vod');
+  } else if (media) {
     const [, stream, file, sequence] = media;
     serveMedia(deps, req, res, stream === 'live' ? 'live' : 'vod', file ?? '', sequence);
   } else if (pathname === '/stats' && (req.method === 'GET' || req.method === 'HEAD')) {

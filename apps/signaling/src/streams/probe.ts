@@ -8,7 +8,8 @@ const debug = createDebug('p2pcdn:signaling:probe');
 setOptions({ silent: true });
 
 /** Why a publisher's URL could not be used. */
-export type ProbeErrorKind = 'unreachable' | 'timeout' | 'not-hls' | 'too-large' | 'no-bitrate';
+export type ProbeErrorKind =
+  'unreachable' | 'timeout' | 'not-hls' | 'too-large' | 'no-bitrate' | 'bad-manifest';
 
 /** A probe failure; the message is a sentence for the publisher. */
 export class ProbeError extends Error {
@@ -57,7 +58,7 @@ export async function probeStream(
   options: ProbeOptions,
 ): Promise<ProbeResult> {
   const signal = AbortSignal.timeout(options.timeoutMs);
-  const ctx: Ctx = { ...options, signal };
+  const ctx: ProbeContext = { ...options, signal };
   const playlist = await fetchPlaylist(url, ctx);
   if (playlist.isMasterPlaylist) {
     const variants = playlist.variants.filter((v) => !v.isIFrameOnly);
@@ -97,11 +98,11 @@ function resolve(uri: string, base: string): string {
   return target.href;
 }
 
-interface Ctx extends ProbeOptions {
+export interface ProbeContext extends ProbeOptions {
   signal: AbortSignal;
 }
 
-async function fromSegments(media: types.MediaPlaylist, base: string, ctx: Ctx): Promise<number> {
+async function fromSegments(media: types.MediaPlaylist, base: string, ctx: ProbeContext): Promise<number> {
   const n = ctx.sampleSegments ?? 3;
   const segments = media.endlist ? media.segments.slice(0, n) : media.segments.slice(-n);
   if (segments.length === 0) throw new ProbeError('no-bitrate', `${base} lists no segments to measure`);
@@ -120,7 +121,7 @@ async function fromSegments(media: types.MediaPlaylist, base: string, ctx: Ctx):
   return Math.max(1, kbps);
 }
 
-async function segmentSize(url: string, ctx: Ctx): Promise<number> {
+async function segmentSize(url: string, ctx: ProbeContext): Promise<number> {
   const head = await request(url, 'HEAD', ctx);
   const length = Number(head.headers.get('content-length'));
   if (head.ok && Number.isInteger(length) && length > 0) return length;
@@ -129,7 +130,7 @@ async function segmentSize(url: string, ctx: Ctx): Promise<number> {
   return (await readLimited(res, MAX_SEGMENT_BYTES, url)).byteLength;
 }
 
-async function fetchPlaylist(url: string, ctx: Ctx): Promise<Playlist> {
+async function fetchPlaylist(url: string, ctx: ProbeContext): Promise<Playlist> {
   const res = await request(url, 'GET', ctx);
   if (!res.ok) throw new ProbeError('unreachable', `${url} answered HTTP ${res.status}`);
   const bytes = await readLimited(res, ctx.maxPlaylistBytes ?? 2 * 1024 * 1024, url);
@@ -146,7 +147,7 @@ async function fetchPlaylist(url: string, ctx: Ctx): Promise<Playlist> {
   }
 }
 
-async function request(url: string, method: 'GET' | 'HEAD', ctx: Ctx): Promise<Response> {
+export async function request(url: string, method: 'GET' | 'HEAD', ctx: ProbeContext): Promise<Response> {
   try {
     return await ctx.fetch(url, { method, signal: ctx.signal, redirect: 'follow' });
   } catch (error) {
@@ -159,7 +160,7 @@ async function request(url: string, method: 'GET' | 'HEAD', ctx: Ctx): Promise<R
   }
 }
 
-async function readLimited(res: Response, limit: number, url: string): Promise<Uint8Array> {
+export async function readLimited(res: Response, limit: number, url: string): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel();

@@ -28,6 +28,9 @@ export function originNodeId(streamId: StreamId): OriginNodeId {
   return `origin:${streamId}`;
 }
 
+/** An Ed25519 public key (32 bytes) as 64 lowercase hex digits (a publisher's, see `manifest.ts`). */
+export const PublicKeyHexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'public key: 64 lowercase hex digits');
+
 /** Coarse location label used to keep paths short, e.g. `eu-west`. */
 export const RegionSchema = z
   .string()

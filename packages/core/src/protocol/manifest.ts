@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_SEGMENT_BYTES, SegmentKeySchema, StreamIdSchema } from './common.ts';
+import { MAX_SEGMENT_BYTES, PublicKeyHexSchema, SegmentKeySchema, StreamIdSchema } from './common.ts';
 import { STRIPE_MAX_BLOCK_BYTES, STRIPE_MIN_BLOCK_BYTES } from './stripe.ts';
 
 /**
@@ -10,8 +10,6 @@ import { STRIPE_MAX_BLOCK_BYTES, STRIPE_MIN_BLOCK_BYTES } from './stripe.ts';
 
 /** A SHA-256 digest as 64 lowercase hex digits. */
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256: 64 lowercase hex digits');
-/** An Ed25519 public key (32 bytes) as 64 lowercase hex digits. */
-export const PublicKeyHexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'public key: 64 lowercase hex digits');
 /** An Ed25519 signature (64 bytes) as 128 lowercase hex digits. */
 export const SignatureHexSchema = z.string().regex(/^[0-9a-f]{128}$/, 'signature: 128 lowercase hex digits');
 /** A key id: the first 8 bytes of the SHA-256 of the public key, 16 lowercase hex digits. */
@@ -81,3 +79,18 @@ export const SignedManifestSchema = z.strictObject({
   keyId: KeyIdSchema.optional(),
 });
 export type SignedManifest = z.infer<typeof SignedManifestSchema>;
+
+/** An Ed25519 private key seed (32 bytes) as 64 lowercase hex digits. */
+export const PrivateKeyHexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'private key: 64 lowercase hex digits');
+
+/**
+ * A publisher's signing key as kept on disk (the demo origin's data dir, `npm run sign --key`):
+ * JSON, readable by its owner only. The public half is what gets registered with the stream.
+ */
+export const PublisherKeyFileSchema = z.strictObject({
+  type: z.literal('p2pcdn-ed25519'),
+  publicKey: PublicKeyHexSchema,
+  privateKey: PrivateKeyHexSchema,
+  createdAt: z.number().int().nonnegative(),
+});
+export type PublisherKeyFile = z.infer<typeof PublisherKeyFileSchema>;
