@@ -66,11 +66,14 @@ function send(msg: Ipc): void {
 }
 
 /** One process of the chain: connects to its neighbours (signals through the parent process). */
-async function runRole(role: Role, segments: number): Promise<void> {
+async function runRole(role: Role, segments: number, direct: boolean): Promise<void> {
   const factory = nodePeerFactory({ bindAddress: '127.0.0.1' });
   const store = new SegmentStore({ capacityBytes: (segments + 8) * SEGMENT_BYTES });
   const engine = new PeerEngine({ nodeId: role, clock: nodeClock, store });
   if (role === 'source') for (let i = 0; i < segments; i++) store.put(segmentRef(i), segmentBytes(i));
+  // The sink's expected bytes are made before the clock starts: generating them costs more CPU
+  // per MB than receiving them, and the raw pipe's receiver pays nothing of the kind.
+  const expected = role === 'sink' ? Array.from({ length: segments }, (_, i) => segmentBytes(i)) : [];
 
   const peers = new Map<Role, SimplePeerLike>();
   const connect = (other: Role, initiator: boolean, as: 'parent' | 'child'): Promise<void> =>
@@ -104,8 +107,10 @@ async function runRole(role: Role, segments: number): Promise<void> {
 
   const links: Promise<void>[] = [];
   if (role === 'relay') links.push(connect('source', true, 'parent'), connect('sink', false, 'child'));
-  if (role === 'source') links.push(connect('relay', false, 'child'));
-  if (role === 'sink') links.push(connect('relay', true, 'parent'));
+  const below: Role = direct ? 'sink' : 'relay';
+  const above: Role = direct ? 'source' : 'relay';
+  if (role === 'source') links.push(connect(below, false, 'child'));
+  if (role === 'sink') links.push(connect(above, true, 'parent'));
   await Promise.all(links);
   send({ kind: 'ready', role });
   if (role !== 'sink') return; // serve until killed
@@ -121,8 +126,11 @@ async function runRole(role: Role, segments: number): Promise<void> {
       const got = await engine.fetchFromPeers(segmentRef(i), { timeoutMs: 30_000 });
       if (!got) throw new Error(`segment ${i} did not arrive`);
       bytes += got.data.byteLength;
-      const want = segmentBytes(i);
-      if (got.data.byteLength !== want.byteLength || got.data.some((b, k) => b !== want[k])) mismatches++;
+      const want = expected[i] ?? segmentBytes(i);
+      expected[i] = new Uint8Array(0); // let it go
+      // memcmp of every byte (a per-byte closure would cost the sink more CPU than receiving).
+      const view = Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength);
+      if (!view.equals(want)) mismatches++;
       store.delete(segmentRef(i));
     }
   };
@@ -142,6 +150,8 @@ export interface CpuFigures {
 export interface RelayForwardingResult {
   raw: PipeResult & CpuFigures;
   relay: { bytes: number; ms: number; mbps: number; mismatches: number } & CpuFigures;
+  /** Source → sink through the engine without a relay (with `--direct`). */
+  direct?: RelayForwardingResult['relay'];
   ratio: number;
   note?: string;
 }
@@ -156,14 +166,24 @@ function cpuFigures(bytes: number, ms: number, cpuMs: CpuFigures['cpuMs']): CpuF
   return { cpuMs, cpuSecondsPerMB: perMB, coresBusy: total / ms };
 }
 
-async function measureRelay(segments: number, profileDir?: string): Promise<RelayForwardingResult['relay']> {
+/**
+ * Runs source → relay → sink, or source → sink when `direct` (one engine hop, no relay: isolates
+ * the engine's cost per hop from forwarding).
+ */
+async function measureRelay(
+  segments: number,
+  profileDir?: string,
+  direct = false,
+): Promise<RelayForwardingResult['relay']> {
   const file = fileURLToPath(import.meta.url);
   const children = new Map<Role, ChildProcess>();
-  for (const role of ['source', 'relay', 'sink'] as const) {
-    const profile = role === 'relay' && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const roles: Role[] = direct ? ['source', 'sink'] : ['source', 'relay', 'sink'];
+  for (const role of roles) {
+    const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/${role}`] : [];
+    const args = ['--role', role, '--segments', String(segments), ...(direct ? ['--direct'] : [])];
     children.set(
       role,
-      fork(file, ['--role', role, '--segments', String(segments)], {
+      fork(file, args, {
         execArgv: ['--import', 'tsx', ...profile],
       }),
     );
@@ -194,15 +214,13 @@ async function measureRelay(segments: number, profileDir?: string): Promise<Rela
         });
       }
     });
-    const cpuMs = await new Promise<Record<Role, number>>((resolve) => {
-      const got: Partial<Record<Role, number>> = {};
+    const cpuMs = await new Promise<Record<string, number>>((resolve) => {
+      const got: Record<string, number> = {};
       for (const child of children.values()) {
         child.on('message', (msg: Ipc) => {
           if (msg.kind !== 'cpu') return;
           got[msg.role] = msg.cpuMs;
-          if (got.source !== undefined && got.relay !== undefined && got.sink !== undefined) {
-            resolve({ source: got.source, relay: got.relay, sink: got.sink });
-          }
+          if (roles.every((r) => got[r] !== undefined)) resolve(got);
         });
         child.send({ kind: 'report' });
       }
@@ -227,17 +245,19 @@ const { values } = parseArgs({
     segments: { type: 'string' },
     mb: { type: 'string', default: '256' },
     out: { type: 'string' },
-    /** Writes a `node --cpu-prof` profile of the relay process into this directory. */
+    /** Writes `node --cpu-prof` profiles of each process into DIR/<role>/. */
     prof: { type: 'string' },
     /** Skips the raw pipe (when profiling the relay alone). */
     'relay-only': { type: 'boolean', default: false },
+    /** Also measures source → sink through the engine without a relay (one hop). */
+    direct: { type: 'boolean', default: false },
   },
   strict: true,
 });
 
 if (values.role) {
   const role = values.role as Role;
-  runRole(role, Number(values.segments)).catch((error: unknown) => {
+  runRole(role, Number(values.segments), values.direct).catch((error: unknown) => {
     send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   });
@@ -263,25 +283,38 @@ if (values.role) {
     raw = figures;
     console.log(`  ${figures.mbps.toFixed(0)} Mbit/s (CPU: ${perMB(figures)})`);
   }
-  console.log(`source → relay → sink, ${mb} × 1 MiB segments…`);
   // libdatachannel rarely fails a negotiation ("remote candidate without ICE transport"); the
   // agent retries connections in the product, the benchmark retries the whole chain.
-  let relay: RelayForwardingResult['relay'] | undefined;
-  for (let attempt = 1; !relay; attempt++) {
-    try {
-      relay = await measureRelay(mb, values.prof);
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      console.log(
-        `  attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retrying`,
-      );
+  const withRetries = async (direct: boolean): Promise<RelayForwardingResult['relay']> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await measureRelay(mb, values.prof, direct);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        console.log(
+          `  attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retrying`,
+        );
+      }
     }
+  };
+  let direct: RelayForwardingResult['relay'] | undefined;
+  if (values.direct) {
+    console.log(`source → sink through the engine, no relay, ${mb} × 1 MiB segments…`);
+    direct = await withRetries(true);
+    console.log(`  ${direct.mbps.toFixed(0)} Mbit/s (CPU: ${perMB(direct)})`);
   }
+  console.log(`source → relay → sink, ${mb} × 1 MiB segments…`);
+  const relay = await withRetries(false);
   console.log(
     `  ${relay.mbps.toFixed(0)} Mbit/s, ${relay.mismatches} corrupted segments (CPU: ${perMB(relay)})`,
   );
   if (raw) {
-    const result: RelayForwardingResult = { raw, relay, ratio: relay.mbps / raw.mbps };
+    const result: RelayForwardingResult = {
+      raw,
+      relay,
+      ratio: relay.mbps / raw.mbps,
+      ...(direct && { direct }),
+    };
     console.log(`ratio relay ÷ raw = ${result.ratio.toFixed(2)}`);
     if (values.out) writeFileSync(values.out, JSON.stringify(result, null, 2));
   }

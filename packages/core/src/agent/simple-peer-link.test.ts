@@ -80,4 +80,29 @@ describe('simplePeerLink', () => {
     expect(() => link.send('{}')).not.toThrow();
     expect(closed).toBe(true);
   });
+
+  it("wakes the engine on the DataChannel's bufferedamountlow, at the engine's low-water mark", async () => {
+    const [a] = await connectedPair();
+    const listeners: (() => void)[] = [];
+    const channel = {
+      bufferedAmountLowThreshold: 65_536,
+      addEventListener: (_type: 'bufferedamountlow', listener: () => void) => listeners.push(listener),
+    };
+    Object.assign(a, { _channel: channel });
+    const link = simplePeerLink(a, 'b');
+    let drained = 0;
+    link.onBufferedAmountLow?.(512 * 1024, () => drained++);
+    expect(channel.bufferedAmountLowThreshold).toBe(512 * 1024);
+    for (const l of listeners) l();
+    expect(drained).toBe(1);
+    link.close();
+    for (const l of listeners) l();
+    expect(drained).toBe(1);
+  });
+
+  it('leaves backpressure to polling when the peer exposes no DataChannel', async () => {
+    const [a] = await connectedPair();
+    const link = simplePeerLink(a, 'b');
+    expect(() => link.onBufferedAmountLow?.(1024, () => {})).not.toThrow();
+  });
 });

@@ -18,6 +18,18 @@ export interface SimplePeerLike {
   destroy(error?: Error): void;
   /** Bytes queued in the DataChannel. */
   readonly bufferSize: number;
+  /**
+   * simple-peer's DataChannel (a field of simple-peer 9.x, set by the time `connect` fires), used
+   * only for its `bufferedamountlow` event, which simple-peer does not re-emit. Optional: without
+   * it the engine polls `bufferSize`.
+   */
+  readonly _channel?: BufferedAmountLowSource | null;
+}
+
+/** The part of an `RTCDataChannel` that reports a drained send buffer. */
+export interface BufferedAmountLowSource {
+  bufferedAmountLowThreshold: number;
+  addEventListener(type: 'bufferedamountlow', listener: () => void): void;
 }
 
 /** Creates simple-peer instances; the host decides the WebRTC stack and its options. */
@@ -129,6 +141,21 @@ export function simplePeerLink(
     },
     bufferedAmount() {
       return closed ? 0 : peer.bufferSize;
+    },
+    onBufferedAmountLow(lowWaterMarkBytes, listener) {
+      const channel = peer._channel;
+      if (!channel || typeof channel.addEventListener !== 'function') return;
+      // simple-peer sets 64 KiB for its own stream writes, which this link does not use.
+      channel.bufferedAmountLowThreshold = lowWaterMarkBytes;
+      channel.addEventListener('bufferedamountlow', () => {
+        if (closed) return;
+        try {
+          listener();
+        } catch (error) {
+          // Thrown from a DataChannel event it would surface as an uncaught exception.
+          log('link %s: bufferedamountlow listener threw: %O', peerId, error);
+        }
+      });
     },
     close() {
       if (closed) return;

@@ -8,20 +8,28 @@ import {
 import type { SegmentStore } from '../store/segment-store.ts';
 import { createCancelSource, type CancelSource } from './cancel.ts';
 import type { LinkSession } from './link-session.ts';
+import type { LiveSegment } from './live-segment.ts';
 import type { UploadJob, UploadScheduler } from './upload-scheduler.ts';
 import type { CancelToken, Logger } from './types.ts';
 
 type RequestMessage = Extract<PeerMessage, { type: 'request' }>;
 type MissReason = Extract<PeerMessage, { type: 'miss' }>['reason'];
 
-/** Outcome of looking for a segment this node does not hold, on behalf of a child. */
-export type FetchThroughResult = { data: Uint8Array } | { miss: MissReason };
+/**
+ * Outcome of looking for a segment this node does not hold, on behalf of a child: the whole
+ * segment, a segment still arriving from a parent (forwarded as it arrives), or a miss.
+ */
+export type FetchThroughResult = { data: Uint8Array } | { live: LiveSegment } | { miss: MissReason };
 
 /** What the child server needs from the engine. */
 export interface ChildServerDeps {
   store: SegmentStore;
   scheduler: UploadScheduler;
-  /** Finds a segment upstream (parents, then origin); coalesced by the caller. */
+  /**
+   * Finds a segment upstream (parents, then origin); coalesced by the caller. May resolve with a
+   * live segment as soon as it starts arriving; `cancel` then still stops the upstream transfer
+   * (when no one else waits for it) until the segment is complete.
+   */
   fetchThrough(segment: SegmentRef, requester: LinkSession, cancel: CancelToken): Promise<FetchThroughResult>;
   /** Requests one child may have open at once; more are answered `busy`. */
   maxRequestsPerChild: number;
@@ -35,10 +43,12 @@ interface Serving {
   id: number;
   streamId: StreamId;
   key: string;
-  /** Cancels the fetch-through while the segment is being looked for. */
+  /** Cancels the fetch-through while the segment is being looked for or still arriving. */
   fetch: CancelSource | undefined;
   /** Set once the data is being sent. */
   job: UploadJob | undefined;
+  /** Stops watching the live segment being forwarded. */
+  unobserve: (() => void) | undefined;
 }
 
 /**
@@ -89,6 +99,7 @@ export class ChildServer {
       key: segmentKey(segment),
       fetch: undefined,
       job: undefined,
+      unobserve: undefined,
     };
     requests.set(id, serving);
 
@@ -99,7 +110,13 @@ export class ChildServer {
     serving.fetch = fetch;
     this.deps.fetchThrough(segment, session, fetch.token).then(
       (result) => {
-        if (!this.isCurrent(session, serving)) return;
+        if (!this.isCurrent(session, serving)) {
+          // The child left meanwhile: let go of the upstream transfer too.
+          if ('live' in result) fetch.cancel();
+          return;
+        }
+        // A live segment still needs its upstream transfer: keep the means to cancel it.
+        if ('live' in result) return this.forward(session, serving, result.live);
         serving.fetch = undefined;
         if ('data' in result) this.send(session, serving, result.data);
         else this.answerMiss(session, serving, result.miss);
@@ -141,18 +158,53 @@ export class ChildServer {
     this.deps.scheduler.start(job);
   }
 
+  /**
+   * Cut-through: announces the whole size at once and sends the frames as they arrive from the
+   * parent; aborts with `miss` (after `data-start`, which the child accepts) if the upstream
+   * transfer fails or the segment fails verification.
+   */
+  private forward(session: LinkSession, serving: Serving, live: LiveSegment): void {
+    if (live.end && !live.end.ok) return this.stop(session, serving, 'upstream-failed');
+    if (!session.sendControl({ type: 'data-start', id: serving.id, size: live.size })) {
+      return this.stop(session, serving);
+    }
+    const job: UploadJob = {
+      target: session,
+      id: serving.id,
+      data: live.data,
+      readable: () => live.forwardable,
+      onDone: () => this.forget(session, serving),
+      onSent: (bytes) => this.deps.onUploaded(serving.streamId, bytes),
+    };
+    serving.job = job;
+    this.deps.scheduler.start(job);
+    serving.unobserve = live.observe({
+      onProgress: () => this.deps.scheduler.wake(),
+      onEnd: (end) => {
+        if (end.ok) return this.deps.scheduler.wake();
+        this.deps.log('forwarding %s to %s aborted: %s', serving.key, session.peerId, end.reason);
+        if (this.isCurrent(session, serving)) this.stop(session, serving, 'upstream-failed');
+      },
+    });
+  }
+
   private answerMiss(session: LinkSession, serving: Serving, reason: MissReason): void {
     this.forget(session, serving);
     session.sendControl({ type: 'miss', id: serving.id, reason });
   }
 
-  private stop(session: LinkSession, serving: Serving): void {
+  /** Stops a request's fetch and upload; answers `miss` with `reason` when given. */
+  private stop(session: LinkSession, serving: Serving, reason?: MissReason): void {
+    const current = this.isCurrent(session, serving);
     this.forget(session, serving);
     if (serving.job) this.deps.scheduler.cancel(serving.job);
     serving.fetch?.cancel();
+    if (current && reason) session.sendControl({ type: 'miss', id: serving.id, reason });
   }
 
   private forget(session: LinkSession, serving: Serving): void {
+    serving.unobserve?.();
+    serving.unobserve = undefined;
     const requests = this.serving.get(session);
     if (requests?.get(serving.id) !== serving) return;
     requests.delete(serving.id);

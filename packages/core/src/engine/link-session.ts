@@ -9,9 +9,9 @@ import {
   type SegmentRef,
   type StreamId,
 } from '../protocol/index.ts';
-import { OutgoingRequests, type RequestOutcome, type RequestTimeouts } from './outgoing-requests.ts';
+import { OutgoingRequests, type RequestOptions, type RequestOutcome } from './outgoing-requests.ts';
 import type { UploadTarget } from './upload-scheduler.ts';
-import type { CancelToken, Clock, LinkRole, Logger, PeerLink, TimerHandle } from './types.ts';
+import type { Clock, LinkRole, Logger, PeerLink, TimerHandle } from './types.ts';
 
 type RequestMessage = Extract<PeerMessage, { type: 'request' }>;
 
@@ -111,7 +111,7 @@ export class LinkSession implements UploadTarget {
   }
 
   /** Asks the peer (a parent) for a segment. Never rejects. */
-  request(segment: SegmentRef, opts: RequestTimeouts & { cancel: CancelToken }): Promise<RequestOutcome> {
+  request(segment: SegmentRef, opts: RequestOptions): Promise<RequestOutcome> {
     return this.outgoing.request(segment, opts);
   }
 

@@ -33,6 +33,23 @@ export interface RequestTimeouts {
   stallTimeoutMs: number;
 }
 
+/**
+ * Watches a transfer while it arrives, for forwarding it onwards before it is complete. The
+ * buffer is the one the outcome's `data` will be: bytes below `received` are final.
+ */
+export interface TransferObserver {
+  /** `data-start` came: `buffer` (the announced size, not yet filled) receives the frames. */
+  onStart(buffer: Uint8Array): void;
+  /** Bytes up to `received` are in the buffer. */
+  onProgress(received: number): void;
+}
+
+/** Options of one request: its timeouts, cancellation, and an optional transfer observer. */
+export interface RequestOptions extends RequestTimeouts {
+  cancel: CancelToken;
+  observer?: TransferObserver | undefined;
+}
+
 /** How one request to one parent ended. */
 export type RequestOutcome =
   { ok: true; data: Uint8Array; elapsedMs: number } | { ok: false; reason: RequestFailure; detail: string };
@@ -56,6 +73,7 @@ interface Pending {
   size: number | undefined;
   buffer: Uint8Array | undefined;
   received: number;
+  observer: TransferObserver | undefined;
   timer: TimerHandle | undefined;
   settle: (outcome: RequestOutcome) => void;
 }
@@ -89,7 +107,7 @@ export class OutgoingRequests {
   }
 
   /** Sends `request` and resolves when the segment is complete or the request failed; never rejects. */
-  request(segment: SegmentRef, opts: RequestTimeouts & { cancel: CancelToken }): Promise<RequestOutcome> {
+  request(segment: SegmentRef, opts: RequestOptions): Promise<RequestOutcome> {
     if (opts.cancel.cancelled) return Promise.resolve(failure('cancelled', 'cancelled before sending'));
     const id = this.takeId();
     return new Promise<RequestOutcome>((resolve) => {
@@ -102,6 +120,7 @@ export class OutgoingRequests {
         size: undefined,
         buffer: undefined,
         received: 0,
+        observer: opts.observer,
         timer: undefined,
         settle: resolve,
       };
@@ -132,6 +151,7 @@ export class OutgoingRequests {
     if (msg.size === 0) return this.complete(p, new Uint8Array(0));
     p.buffer = new Uint8Array(msg.size);
     this.armStallTimer(p);
+    p.observer?.onStart(p.buffer);
   }
 
   onMiss(msg: Miss): void {
@@ -156,6 +176,9 @@ export class OutgoingRequests {
     }
     p.buffer.set(frame.payload, frame.offset);
     p.received += length;
+    p.observer?.onProgress(p.received);
+    // The observer may have abandoned the request (e.g. cancelled it) meanwhile.
+    if (this.pending.get(p.id) !== p) return;
     if (p.received === p.size) return this.complete(p, p.buffer);
     this.armStallTimer(p);
   }

@@ -8,11 +8,13 @@ import {
   type StreamId,
 } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
+import { linkedCancelSource } from './cancel.ts';
 import { ChildServer, type FetchThroughResult } from './child-server.ts';
 import { Coalescer } from './coalescer.ts';
 import { PeerEngineError } from './errors.ts';
 import { LinkSession } from './link-session.ts';
 import { ListenerSet } from './listeners.ts';
+import { LiveSegment, LiveSegments } from './live-segment.ts';
 import { rankParents } from './parent-ranking.ts';
 import { StreamCounterBook } from './stream-counters.ts';
 import { UploadScheduler } from './upload-scheduler.ts';
@@ -42,6 +44,8 @@ export class PeerEngine {
   private readonly children: ChildServer;
   private readonly peerFetches: Coalescer<LoadedSegment>;
   private readonly originFetches: Coalescer<Uint8Array>;
+  /** Segments arriving from parents now, forwarded to waiting children as they arrive. */
+  private readonly live = new LiveSegments();
   private readonly segmentListeners: ListenerSet<[SegmentEvent]>;
   private readonly closeListeners: ListenerSet<[LinkClosedEvent]>;
   private readonly misbehaviourListeners: ListenerSet<[NodeId, string]>;
@@ -110,6 +114,8 @@ export class PeerEngine {
     this.sessions.add(session);
     this.byLink.set(link, session);
     link.onMessage((data) => session.receive(data));
+    // Event-driven backpressure where the link supports it; the scheduler polls otherwise.
+    link.onBufferedAmountLow?.(this.lowWaterMarkBytes(), () => this.scheduler.wake());
     // A link that is already closed calls this at once, removing the session again.
     link.onClose((reason) => this.closeSession(session, reason ?? 'closed'));
     if (this.sessions.has(session)) session.open();
@@ -232,11 +238,13 @@ export class PeerEngine {
     this.scheduler.stop();
     this.peerFetches.cancelAll();
     this.originFetches.cancelAll();
+    this.live.failAll('engine destroyed');
     for (const session of [...this.sessions]) this.closeSession(session, 'engine destroyed');
   }
 
   private async pullFromParents(segment: SegmentRef, cancel: CancelToken): Promise<LoadedSegment | null> {
     const key = segmentKey(segment);
+    const liveKey = fetchKey(segment);
     const tried = new Set<LinkSession>();
     while (!cancel.cancelled && !this.destroyed) {
       // Ranked afresh each round so parents connected meanwhile (make-before-break) are used.
@@ -246,22 +254,38 @@ export class PeerEngine {
       );
       if (!parent) return null;
       tried.add(parent);
+      // Children waiting for this segment get its frames as they arrive (see LiveSegment).
+      let live: LiveSegment | undefined;
       const outcome = await parent.request(segment, {
         stallTimeoutMs: this.options.stallTimeoutMs ?? 4000,
         firstByteTimeoutMs:
           this.options.firstByteTimeoutMs ?? (this.options.upstreamTimeoutMs ?? 8000) + 2000,
         cancel,
+        observer: {
+          onStart: (buffer) => {
+            live = new LiveSegment(buffer);
+            this.live.add(liveKey, live);
+          },
+          onProgress: (received) => live?.progress(received),
+        },
       });
       parent.recordOutcome(outcome);
       if (!outcome.ok) {
+        live?.fail(`${outcome.reason} from ${parent.peerId}: ${outcome.detail}`);
         this.log('%s from %s: %s (%s)', key, parent.peerId, outcome.reason, outcome.detail);
         continue;
       }
       if (!(await this.verify(segment, outcome.data))) {
+        // Children got every byte but the last: their transfers are aborted, never completed.
+        live?.fail(`failed verification (from ${parent.peerId})`);
         this.punish(parent.peerId, `sent data for ${key} that failed verification`);
         continue;
       }
-      if (cancel.cancelled) return null;
+      if (cancel.cancelled) {
+        live?.fail('cancelled');
+        return null;
+      }
+      live?.complete();
       this.p2pBytes += outcome.data.byteLength;
       this.counters.add(segment.streamId, 'p2pBytes', outcome.data.byteLength);
       this.store.put(segment, outcome.data);
@@ -285,11 +309,8 @@ export class PeerEngine {
     const hadParents = rankParents(this.sessions, segment.streamId).some((s) => s !== requester);
     try {
       if (hadParents) {
-        const got = await this.peerFetches.run(key, (token) => this.pullFromParents(segment, token), {
-          timeoutMs: this.options.upstreamTimeoutMs ?? 8000,
-          cancel,
-        });
-        if (got) return { data: got.data };
+        const got = await this.pullForChild(segment, cancel);
+        if (got) return got;
       }
       const held = this.store.get(segment);
       if (held) return { data: held };
@@ -310,6 +331,52 @@ export class PeerEngine {
       throw err;
     }
     return { miss: hadParents ? 'upstream-failed' : 'not-found' };
+  }
+
+  /**
+   * Joins (or starts) the coalesced pull of `segment` from this node's parents for a child, and
+   * resolves as soon as the segment starts arriving (a live segment, forwarded as it arrives) or
+   * the pull ends. Until the segment is live the wait is bounded by the upstream timeout; after
+   * that the request's stall timeout guards it, and `cancel` (the child left) still lets go of
+   * the pull. Resolves null when the parents could not serve it in time; rejects with
+   * `cancelled` when `cancel` fires first.
+   */
+  private pullForChild(segment: SegmentRef, cancel: CancelToken): Promise<FetchThroughResult | null> {
+    const key = fetchKey(segment);
+    const waiting = linkedCancelSource([cancel], {
+      clock: this.clock,
+      ms: this.options.upstreamTimeoutMs ?? 8000,
+    });
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        stopWaiting();
+        // Only the timer: the child's cancel still reaches the pull through `waiting`.
+        waiting.dispose();
+        finish();
+      };
+      const stopWaiting = this.live.waitFor(key, (live) => settle(() => resolve({ live })));
+      this.peerFetches
+        .run(key, (token) => this.pullFromParents(segment, token), {
+          timeoutMs: Number.POSITIVE_INFINITY,
+          cancel: waiting.token,
+        })
+        .then(
+          (got) => settle(() => resolve(got ? { data: got.data } : null)),
+          (err: unknown) =>
+            // The caller's own cancel is theirs to see; the upstream timeout is a plain miss.
+            settle(() => (cancel.cancelled ? reject(err) : resolve(null))),
+        );
+      const arriving = this.live.get(key);
+      if (arriving) settle(() => resolve({ live: arriving }));
+    });
+  }
+
+  /** Send-buffer level at which a link that was above the high-water mark wakes the scheduler. */
+  private lowWaterMarkBytes(): number {
+    return Math.floor((this.options.highWaterMarkBytes ?? 1024 * 1024) / 2);
   }
 
   private async pullFromOrigin(

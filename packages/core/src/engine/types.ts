@@ -22,6 +22,12 @@ export interface PeerLink {
   send(data: string | Uint8Array): void;
   /** Bytes queued for sending and not yet handed to the network (for backpressure). */
   bufferedAmount(): number;
+  /**
+   * Optional: calls `listener` each time the send buffer drains to `lowWaterMarkBytes` or below
+   * (a DataChannel's `bufferedamountlow`), so senders held back by backpressure resume at once
+   * instead of polling `bufferedAmount()`. Called once per link, before any data is sent.
+   */
+  onBufferedAmountLow?(lowWaterMarkBytes: number, listener: () => void): void;
   /** Closes the link; `onClose` listeners fire once. */
   close(): void;
   onMessage(listener: (data: string | Uint8Array) => void): void;

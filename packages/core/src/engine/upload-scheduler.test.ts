@@ -145,4 +145,57 @@ describe('UploadScheduler', () => {
     new UploadScheduler({ clock, log: noLog }).start(job(target('a', clock, []), 1, 0, done));
     expect(done).toEqual([true]);
   });
+
+  it('sends a growing upload only as far as it is readable, resuming on wake without polling', async () => {
+    const clock = new ManualClock();
+    const sent: Sent[] = [];
+    const done: boolean[] = [];
+    const scheduler = new UploadScheduler({ clock, log: noLog });
+    let readable = 100_000;
+    const data = new Uint8Array(200_000);
+    scheduler.start({
+      target: target('a', clock, sent),
+      id: 1,
+      data,
+      readable: () => readable,
+      onDone: (ok) => done.push(ok),
+    });
+    await clock.advance(0);
+    expect(sent.map((s) => [s.offset, s.length])).toEqual([
+      [0, 65536],
+      [65536, 34464],
+    ]);
+    // Waiting for data sets no timer: the data's arrival wakes the scheduler.
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(1000);
+    expect(sent).toHaveLength(2);
+
+    readable = 200_000;
+    scheduler.wake();
+    expect(sent.map((s) => [s.offset, s.length]).slice(2)).toEqual([
+      [100_000, 65536],
+      [165_536, 34464],
+    ]);
+    expect(done).toEqual([true]);
+  });
+
+  it('resumes a link held back by backpressure on wake, before the poll interval', async () => {
+    const clock = new ManualClock();
+    const sent: Sent[] = [];
+    let buffered = 2 * 1024 * 1024;
+    const scheduler = new UploadScheduler({ clock, log: noLog, backpressurePollMs: 1000 });
+    scheduler.start(
+      job(
+        target('a', clock, sent, () => buffered),
+        1,
+        100_000,
+      ),
+    );
+    await clock.advance(10);
+    expect(sent).toEqual([]);
+    buffered = 0;
+    scheduler.wake();
+    expect(sent.reduce((n, s) => n + s.length, 0)).toBe(100_000);
+    expect(clock.now()).toBe(10);
+  });
 });

@@ -15,7 +15,13 @@ export interface UploadJob {
   readonly target: UploadTarget;
   /** Request id the child chose. */
   readonly id: number;
+  /** The whole segment; with `readable`, only its first `readable()` bytes may be sent yet. */
   readonly data: Uint8Array;
+  /**
+   * Bytes of `data` that may be sent so far, for a segment still arriving (cut-through
+   * forwarding); all of `data` when omitted. Call {@link UploadScheduler.wake} when it grows.
+   */
+  readonly readable?: () => number;
   /** Called once, when every byte was handed to the link (`true`) or the link failed (`false`). */
   readonly onDone: (completed: boolean) => void;
   /** Called with the payload bytes of each frame handed to the link. */
@@ -31,7 +37,10 @@ export interface UploadSchedulerOptions {
   burstBytes?: number;
   /** A link whose `bufferedAmount()` is above this gets no more frames for now. Default 1 MiB. */
   highWaterMarkBytes?: number;
-  /** How often a link held back by backpressure is looked at again, in ms. Default 20. */
+  /**
+   * How often a link held back by backpressure is looked at again, in ms. Default 20. Links that
+   * report `bufferedamountlow` wake the scheduler sooner through {@link UploadScheduler.wake}.
+   */
   backpressurePollMs?: number;
   log: Logger;
 }
@@ -50,7 +59,8 @@ interface ActiveUpload {
 /**
  * Sends the data frames of every active upload, one frame per upload in turn (round-robin), within
  * the upload cap and without pushing more into a link whose send buffer is above the high-water
- * mark. Waiting is done with clock timers, never by spinning.
+ * mark. Waiting is event-driven where it can be ({@link UploadScheduler.wake} on new data or a
+ * drained link), with clock timers as the fallback, never by spinning.
  */
 export class UploadScheduler {
   /** Segment payload bytes handed to links so far. */
@@ -105,6 +115,15 @@ export class UploadScheduler {
     this.wakeIn(0);
   }
 
+  /**
+   * Sends what can be sent now: call when a link's send buffer drained or a growing job's
+   * `readable()` grew. Cheap when there is nothing to do.
+   */
+  wake(): void {
+    if (this.stopped || this.active.length === 0) return;
+    this.pump();
+  }
+
   /** Stops `job` without calling its `onDone`. */
   cancel(job: UploadJob): void {
     const upload = this.byJob.get(job);
@@ -147,25 +166,34 @@ export class UploadScheduler {
       const wait = this.bucket?.msUntilSendable() ?? 0;
       if (wait > 0) return this.wakeIn(wait);
       const upload = this.nextSendable();
-      if (!upload) return this.wakeIn(this.pollMs);
+      if (upload === 'backpressure') return this.wakeIn(this.pollMs);
+      // Every upload waits for data still arriving: `wake()` comes with it.
+      if (!upload) return;
       this.sendFrame(upload);
     }
   }
 
-  /** The next upload in round-robin order whose link can take a frame; rotates it to the back. */
-  private nextSendable(): ActiveUpload | undefined {
+  /**
+   * The next upload in round-robin order that has bytes to send and whose link can take a frame;
+   * rotates it to the back. Otherwise `backpressure` when some upload waits for its link to drain,
+   * undefined when all wait for data.
+   */
+  private nextSendable(): ActiveUpload | 'backpressure' | undefined {
+    let blocked = false;
     for (let tried = 0; tried < this.active.length; tried++) {
       const upload = this.active.shift();
       if (!upload) return undefined;
       this.active.push(upload);
+      if (upload.offset >= readableBytes(upload.job)) continue;
       if (upload.job.target.bufferedAmount() <= this.highWaterMark) return upload;
+      blocked = true;
     }
-    return undefined;
+    return blocked ? 'backpressure' : undefined;
   }
 
   private sendFrame(upload: ActiveUpload): void {
     const { job } = upload;
-    const end = Math.min(job.data.byteLength, upload.offset + this.framePayloadBytes);
+    const end = Math.min(readableBytes(job), upload.offset + this.framePayloadBytes);
     const payload = job.data.subarray(upload.offset, end);
     const sent = job.target.sendData(job.id, upload.offset, payload);
     // Sending can close the link synchronously, which may already have removed this upload.
@@ -204,4 +232,8 @@ export class UploadScheduler {
     this.timer = undefined;
     this.timerDue = Number.POSITIVE_INFINITY;
   }
+}
+
+function readableBytes(job: UploadJob): number {
+  return job.readable ? Math.min(job.data.byteLength, job.readable()) : job.data.byteLength;
 }
