@@ -3,6 +3,7 @@ export * from './signaling-channel.ts';
 export * from './simple-peer-link.ts';
 export * from './peer-connections.ts';
 export * from './have-batcher.ts';
+export * from './load-watch.ts';
 export * from './types.ts';
 export * from './node-agent.ts';
 export * from './utf8.ts';

@@ -4,7 +4,7 @@ import type { StreamInfo } from '../protocol/index.ts';
 import { SegmentStore } from '../store/segment-store.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
 import { NodeAgent } from './node-agent.ts';
-import { FakeHub, type FakeSignaling } from './testing/fake-signaling.ts';
+import { FakeHub, FakeSignaling } from './testing/fake-signaling.ts';
 import { FakePeerNetwork } from './testing/fake-simple-peer.ts';
 import type { AgentEngine, EngineStats, HelloFields } from './types.ts';
 
@@ -339,5 +339,65 @@ describe('NodeAgent', () => {
     await clock.flush();
     expect(built).toEqual(['v1', 'v1-2']);
     expect(destroyed).toBe(1);
+  });
+
+  it('asks to distribute when its measured upload crosses the high mark, once per crossing, and to consolidate when it falls', async () => {
+    const clock = new ManualClock();
+    const net = new FakePeerNetwork();
+    const answers: string[] = [];
+    const signaling = new FakeSignaling((msg) => {
+      if (msg.type === 'hello') {
+        return { nodeId: 'r1', iceServers: [], heartbeatMs: 1000, loadMarks: { high: 0.8, low: 0.2 } };
+      }
+      if (msg.type === 'distribute' || msg.type === 'consolidate') {
+        answers.push(msg.type);
+        return { changed: msg.type === 'distribute' };
+      }
+      return {};
+    });
+    const engine = new FakeEngine();
+    const agent = new NodeAgent({ signaling, engine, peerFactory: net.factory, clock, loadRetryMs: 5000 });
+    const outcomes: Array<[string, boolean | undefined]> = [];
+    agent.on('load', (request, changed) => outcomes.push([request.type, changed]));
+    await agent.start(relayHello); // 10 000 kbit/s declared
+    signaling.deliver(parents([], true));
+    let bytes = 0;
+    const second = async (load: number): Promise<void> => {
+      bytes += (load * 10_000 * 1000) / 8;
+      engine.figures = { ...engine.figures, uploadBytes: bytes };
+      await clock.advance(1000);
+    };
+    for (let i = 0; i < 9; i++) await second(0.9);
+    // Window of three heartbeats full at the 4th beat; repeated once after the retry interval.
+    expect(signaling.sentOf('distribute')).toEqual([
+      { type: 'distribute', streamId: stream.id, load: 0.9 },
+      { type: 'distribute', streamId: stream.id, load: 0.9 },
+    ]);
+    for (let i = 0; i < 6; i++) await second(0.05);
+    expect(signaling.sentOf('consolidate')).toEqual([
+      { type: 'consolidate', streamId: stream.id, load: 0.05 },
+    ]);
+    expect(outcomes).toEqual([
+      ['distribute', true],
+      ['distribute', true],
+      ['consolidate', false],
+    ]);
+    expect(answers).toHaveLength(3);
+    // Stats went out on every beat regardless.
+    expect(signaling.sentOf('stats')).toHaveLength(15);
+    await agent.stop();
+  });
+
+  it('never asks without load marks in the welcome (a planner that does not grow on request)', async () => {
+    const { clock, make } = setup();
+    const node = make('r1');
+    await node.agent.start(relayHello);
+    node.signaling.deliver(parents([], true));
+    for (let i = 1; i <= 10; i++) {
+      node.engine.figures = { ...node.engine.figures, uploadBytes: i * 2_000_000 };
+      await clock.advance(1000);
+    }
+    expect(node.signaling.sentOf('distribute')).toEqual([]);
+    expect(node.signaling.sentOf('consolidate')).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { TypedEmitter } from './emitter.ts';
 import { AgentError } from './errors.ts';
 import { HaveBatcher, split, type HaveBatch } from './have-batcher.ts';
+import { LoadWatch, type LoadRequest } from './load-watch.ts';
 import { PeerConnections, type ConnectionInfo } from './peer-connections.ts';
 import type { SignalingChannel, Unsubscribe } from './signaling-channel.ts';
 import { toIceServers } from './simple-peer-link.ts';
@@ -46,6 +47,8 @@ type AgentPhase = 'idle' | 'starting' | 'running' | 'stopped';
  * - an offer from a node that is not yet a peer opens a child link (answering side).
  * - `release` closes the stream's links; `origin: true` is passed to the host as an `origin` event.
  * - heartbeats (`stats`) every `heartbeatMs`, and batched `have` messages from store changes.
+ * - `distribute` / `consolidate` when the measured upload load crosses the coordinator's marks
+ *   (see {@link LoadWatch}: over a window of heartbeats, with hysteresis).
  * - after a signalling reconnect it says hello again, rejoins its streams and resends its holdings.
  */
 export class NodeAgent {
@@ -68,6 +71,8 @@ export class NodeAgent {
   private rehelloTimer: TimerHandle | undefined;
   /** The id before a reconnect, kept while the new hello is in flight. */
   private previousNodeId: NodeId | undefined;
+  /** Measures upload against the load marks (built at the first heartbeat that has marks). */
+  private loadWatch: LoadWatch | undefined;
 
   constructor(options: NodeAgentOptions) {
     this.options = options;
@@ -381,7 +386,9 @@ export class NodeAgent {
     if (!every) return;
     const beat = (): void => {
       this.heartbeatTimer = this.options.clock.setTimeout(beat, every);
-      void this.post({ type: 'stats', stats: this.collectStats() });
+      const stats = this.collectStats();
+      void this.post({ type: 'stats', stats });
+      this.checkLoad(stats, every);
     };
     this.heartbeatTimer = this.options.clock.setTimeout(beat, every);
   }
@@ -389,6 +396,41 @@ export class NodeAgent {
   private stopHeartbeat(): void {
     this.options.clock.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
+  }
+
+  /**
+   * Feeds the heartbeat's upload counters to the {@link LoadWatch} and sends the `distribute` or
+   * `consolidate` it calls for; the outcome is reported as a `load` event.
+   */
+  private checkLoad(stats: NodeStats, heartbeatMs: number): void {
+    const marks = this.currentWelcome?.loadMarks;
+    const hello = this.hello;
+    if (!marks || !hello || hello.capacity.uploadKbps <= 0) return;
+    this.loadWatch ??= new LoadWatch({
+      windowMs: this.options.loadWindowMs ?? 3 * heartbeatMs,
+      retryMs: this.options.loadRetryMs ?? 5 * heartbeatMs,
+    });
+    const streams = [...this.streams].filter(([, st]) => st.info !== undefined).map(([id]) => id);
+    const request = this.loadWatch.sample(
+      { at: this.options.clock.now(), uploadBytes: stats.uploadBytes, streams: stats.streams ?? [] },
+      marks,
+      hello.capacity.uploadKbps,
+      streams,
+      hello.role === 'relay',
+    );
+    if (request) void this.askLoad(request);
+  }
+
+  private async askLoad(request: LoadRequest): Promise<void> {
+    if (this.phase !== 'running' || !this.signaling.connected) return;
+    this.log('load %s: asking to %s in %s', request.load, request.type, request.streamId);
+    try {
+      const ack = await this.signaling.send({ ...request });
+      this.events.emit('load', request, ack.changed);
+    } catch (error) {
+      this.log('%s failed: %O', request.type, error);
+      this.events.emit('load', request, undefined);
+    }
   }
 
   /** The heartbeat payload: the engine's counters plus the host's player figures. */
@@ -449,6 +491,7 @@ export class NodeAgent {
       if (idChanged) {
         // Peers and the coordinator knew us by the old id: every edge must be re-planned.
         this.connections.closeAll(undefined, 'node id changed');
+        this.loadWatch?.reset();
         for (const [id, st] of this.streams) {
           if (st.joined) {
             st.wanted.clear();

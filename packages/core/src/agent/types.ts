@@ -13,6 +13,7 @@ import type {
   Welcome,
 } from '../protocol/index.ts';
 import type { AgentError } from './errors.ts';
+import type { LoadRequest } from './load-watch.ts';
 import type { ConnectionInfo } from './peer-connections.ts';
 import type { SignalingChannel } from './signaling-channel.ts';
 import type { PeerFactory } from './simple-peer-link.ts';
@@ -78,6 +79,10 @@ export interface NodeAgentOptions {
   haveIntervalMs?: number;
   /** Delay before saying hello again after a failed re-hello. Default 2 s. */
   rehelloRetryMs?: number;
+  /** Upload load is measured over this window (ms). Default three heartbeat intervals. */
+  loadWindowMs?: number;
+  /** A `distribute`/`consolidate` is repeated at most this often while the load stays past its mark (ms). Default five heartbeat intervals. */
+  loadRetryMs?: number;
   /** Upper bound on simultaneous WebRTC connections. Default 128. */
   maxConnections?: number;
   /** UTF-8 decoder for text frames arriving as bytes (e.g. `TextDecoder`); a pure one by default. */
@@ -110,6 +115,11 @@ export interface NodeAgentEvents {
   release: (streamId: StreamId) => void;
   /** Signalling went down or came back (after `reconnected` the node has a fresh Welcome). */
   signaling: (state: 'disconnected' | 'reconnected') => void;
+  /**
+   * The node asked to distribute or consolidate (its measured load crossed a mark); `changed`
+   * is the coordinator's answer (`undefined`: refused or not answered).
+   */
+  load: (request: LoadRequest, changed: boolean | undefined) => void;
   /** The coordinator reported an error, or a background send failed. */
   error: (error: ErrorBody | AgentError) => void;
 }
