@@ -3,7 +3,7 @@ import { useAdminConnection } from './connection/use-admin-connection.ts';
 import { EventLogSection } from './events/event-log.tsx';
 import { FiguresSection } from './figures/figures-section.tsx';
 import { FleetSection } from './fleet/fleet-section.tsx';
-import { TopologySection } from './graph/topology-section.tsx';
+import { ForestSection } from './forest/forest-section.tsx';
 import { StatusBanner } from './layout/status-banner.tsx';
 import { TopBar } from './layout/top-bar.tsx';
 import { useAdmin } from './store/admin-store.ts';
@@ -30,7 +30,7 @@ export function App() {
       <main className="dashboard">
         <StatusBanner />
         <FiguresSection />
-        <TopologySection />
+        <ForestSection />
         <FleetSection />
         <EventLogSection />
       </main>

@@ -10,8 +10,11 @@ adminStore.subscribe((state, previous) => {
   if (state.token !== previous.token) storeToken(state.token);
 });
 
-if (import.meta.env.DEV && new URLSearchParams(window.location.search).has('fixture')) {
-  void import('./dev/fixture-feed.ts').then(({ startFixtureFeed }) => startFixtureFeed(adminStore));
+const query = new URLSearchParams(window.location.search);
+if (import.meta.env.DEV && query.has('fixture')) {
+  void import('./dev/fixture-feed.ts').then(({ fixtureKind, startFixtureFeed }) =>
+    startFixtureFeed(adminStore, fixtureKind(query.get('fixture'))),
+  );
 } else {
   const token = takeInitialToken();
   if (token !== null) adminStore.getState().setToken(token);

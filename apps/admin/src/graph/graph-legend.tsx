@@ -1,4 +1,5 @@
 import type { StreamInfo } from '@p2pcdn/core';
+import { stripeColor } from '../forest/forest-style.ts';
 import { AGENT_COLORS, streamColor } from './graph-style.ts';
 
 function Swatch({
@@ -29,10 +30,20 @@ export interface GraphLegendProps {
   /** Streams drawn, for the edge colour key. */
   streams: readonly StreamInfo[];
   allStreamIds: readonly string[];
+  /** Stripes whose colours edges take (empty: edges take their stream's colour). */
+  stripes?: readonly number[];
+}
+
+function Line({ color, dash }: { color: string; dash?: string }) {
+  return (
+    <svg width={26} height={10} aria-hidden="true">
+      <line x1={1} x2={25} y1={5} y2={5} stroke={color} strokeWidth={dash ? 1.5 : 3} strokeDasharray={dash} />
+    </svg>
+  );
 }
 
 /** Key to shapes (role), colours (agent), edge styles and stream colours. */
-export function GraphLegend({ streams, allStreamIds }: GraphLegendProps) {
+export function GraphLegend({ streams, allStreamIds, stripes = [] }: GraphLegendProps) {
   return (
     <div className="legend" aria-label="Legend">
       <span>
@@ -51,19 +62,34 @@ export function GraphLegend({ streams, allStreamIds }: GraphLegendProps) {
         <Swatch shape="viewer" agent="node" /> viewer (headless)
       </span>
       <span>
-        <svg width={26} height={10} aria-hidden="true">
-          <line x1={1} x2={25} y1={5} y2={5} stroke="#94a3b8" strokeDasharray="5 4" strokeWidth={1.5} />
-        </svg>
+        <Line color="#94a3b8" dash="5 4" />
         planned
       </span>
-      {streams.map((s) => (
-        <span key={s.id}>
-          <svg width={26} height={10} aria-hidden="true">
-            <line x1={1} x2={25} y1={5} y2={5} stroke={streamColor(s.id, allStreamIds)} strokeWidth={3} />
-          </svg>
-          {s.id}
-        </span>
-      ))}
+      {stripes.length > 0
+        ? stripes.map((stripe) => (
+            <span key={stripe}>
+              <Line color={stripeColor(stripe)} />
+              stripe {stripe}
+            </span>
+          ))
+        : streams.map((s) => (
+            <span key={s.id}>
+              <Line color={streamColor(s.id, allStreamIds)} />
+              {s.id}
+            </span>
+          ))}
+      <span>
+        <svg width={26} height={10} aria-hidden="true">
+          <rect x={1} y={3} width={24} height={5} rx={2} className="legend-load-over" />
+        </svg>
+        load over high water
+      </span>
+      <span>
+        <svg width={26} height={10} aria-hidden="true">
+          <rect x={1} y={3} width={24} height={5} rx={2} className="legend-load-under" />
+        </svg>
+        under low water
+      </span>
       <span className="legend-hint">width = throughput · drag to pan · Ctrl + wheel to zoom</span>
     </div>
   );

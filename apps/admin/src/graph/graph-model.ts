@@ -66,7 +66,8 @@ export function originId(streamId: StreamId): string {
 
 const KIND_ORDER: Record<GraphNodeKind, number> = { origin: 0, relay: 1, viewer: 2, unknown: 3 };
 
-function fromTopologyNode(node: TopologyNode, streams: StreamId[]): GraphNodeModel {
+/** The drawing model of a listed node (tier unknown until the tree is walked). */
+export function fromTopologyNode(node: TopologyNode, streams: StreamId[]): GraphNodeModel {
   const model: GraphNodeModel = {
     id: node.id,
     kind: node.role,
@@ -84,7 +85,8 @@ function fromTopologyNode(node: TopologyNode, streams: StreamId[]): GraphNodeMod
   return model;
 }
 
-function originNode(snapshot: AdminSnapshot, streamId: StreamId): GraphNodeModel {
+/** The origin pseudo-node of `streamId`, named by the stream, with the host on its second line. */
+export function originNode(snapshot: AdminSnapshot, streamId: StreamId): GraphNodeModel {
   const id = originId(streamId);
   const stream = snapshot.streams.find((s) => s.id === streamId);
   // The coordinator may list the origin as a node (`origin:<streamId>`, or any origin serving the

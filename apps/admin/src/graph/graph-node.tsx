@@ -66,10 +66,41 @@ function metric(node: GraphNodeModel): string {
   return node.downKbps !== undefined ? `↓ ${formatKbps(node.downKbps)}` : '';
 }
 
+/** Where a node's load stands against the planner's water marks. */
+export type LoadState = 'over' | 'under' | 'ok';
+
 /** Props of {@link GraphNode}. */
 export interface GraphNodeProps {
   node: GraphNodeModel;
   box: NodeBox;
+  /** Children's cost ÷ upload capacity (1 = full): drawn as a bar along the bottom. */
+  load?: number;
+  loadState?: LoadState;
+}
+
+/** The load bar along a node's bottom edge, with the load in per cent. */
+function LoadBar({
+  load,
+  state,
+  width,
+  height,
+}: {
+  load: number;
+  state: LoadState;
+  width: number;
+  height: number;
+}) {
+  const left = 12;
+  const full = width - left - 44;
+  return (
+    <g className={`gnode-load load-${state}`} transform={`translate(${left},${height - 10})`}>
+      <rect className="track" width={full} height={5} rx={2} />
+      <rect className="fill" width={Math.max(1, Math.min(1, load) * full)} height={5} rx={2} />
+      <text x={width - left - 9} y={5.5} textAnchor="end">
+        {Math.round(load * 100)}%
+      </text>
+    </g>
+  );
 }
 
 /**
@@ -77,7 +108,7 @@ export interface GraphNodeProps {
  * colour by agent (indigo Node agent, teal browser tab), labelled with name, id, region and buffer.
  * Carries `data-testid="graph-node-<id>"`.
  */
-export function GraphNode({ node, box }: GraphNodeProps) {
+export function GraphNode({ node, box, load, loadState = 'ok' }: GraphNodeProps) {
   const dark = node.kind === 'origin';
   const tone = dark ? ' dark' : '';
   const left = node.kind === 'origin' ? 14 : 12;
@@ -90,10 +121,12 @@ export function GraphNode({ node, box }: GraphNodeProps) {
   return (
     <g
       data-testid={`graph-node-${node.id}`}
-      className={`gnode gnode-${node.kind}${node.tier === null ? ' gnode-detached' : ''}`}
+      className={`gnode gnode-${node.kind}${node.tier === null ? ' gnode-detached' : ''}${load === undefined ? '' : ` gnode-${loadState}`}`}
       transform={`translate(${box.x - box.width / 2},${box.y - box.height / 2})`}
     >
-      <title>{tooltip(node)}</title>
+      <title>
+        {`${tooltip(node)}${load === undefined ? '' : `\nload ${Math.round(load * 100)} %${loadState === 'ok' ? '' : ` (${loadState} water mark)`}`}`}
+      </title>
       {shapeOf(node, box)}
       <text x={right} y={13} textAnchor="end" className={`gnode-agent${tone}`}>
         {glyph}
@@ -112,6 +145,7 @@ export function GraphNode({ node, box }: GraphNodeProps) {
       <text x={right} y={42} textAnchor="end" className={`gnode-metric${tone}${lowBuffer ? ' low' : ''}`}>
         {value}
       </text>
+      {load !== undefined && <LoadBar load={load} state={loadState} width={box.width} height={box.height} />}
       {node.stalls !== undefined && node.stalls > 0 && (
         <g className="gnode-stalls" transform={`translate(${box.width - 3},${box.height - 3})`}>
           <title>{`${node.stalls} stall${node.stalls === 1 ? '' : 's'}`}</title>
