@@ -8,13 +8,13 @@ import {
   type StreamId,
 } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
-import { linkedCancelSource } from './cancel.ts';
 import { ChildServer, type FetchThroughResult } from './child-server.ts';
 import { Coalescer } from './coalescer.ts';
 import { PeerEngineError } from './errors.ts';
 import { LinkSession } from './link-session.ts';
 import { ListenerSet } from './listeners.ts';
 import { LiveSegment, LiveSegments } from './live-segment.ts';
+import { pullForChild } from './pull-for-child.ts';
 import { rankParents } from './parent-ranking.ts';
 import { StreamCounterBook } from './stream-counters.ts';
 import { UploadScheduler } from './upload-scheduler.ts';
@@ -309,7 +309,17 @@ export class PeerEngine {
     const hadParents = rankParents(this.sessions, segment.streamId).some((s) => s !== requester);
     try {
       if (hadParents) {
-        const got = await this.pullForChild(segment, cancel);
+        const got = await pullForChild(
+          {
+            clock: this.clock,
+            peerFetches: this.peerFetches,
+            live: this.live,
+            pull: (token) => this.pullFromParents(segment, token),
+            upstreamTimeoutMs: this.options.upstreamTimeoutMs ?? 8000,
+          },
+          key,
+          cancel,
+        );
         if (got) return got;
       }
       const held = this.store.get(segment);
@@ -331,47 +341,6 @@ export class PeerEngine {
       throw err;
     }
     return { miss: hadParents ? 'upstream-failed' : 'not-found' };
-  }
-
-  /**
-   * Joins (or starts) the coalesced pull of `segment` from this node's parents for a child, and
-   * resolves as soon as the segment starts arriving (a live segment, forwarded as it arrives) or
-   * the pull ends. Until the segment is live the wait is bounded by the upstream timeout; after
-   * that the request's stall timeout guards it, and `cancel` (the child left) still lets go of
-   * the pull. Resolves null when the parents could not serve it in time; rejects with
-   * `cancelled` when `cancel` fires first.
-   */
-  private pullForChild(segment: SegmentRef, cancel: CancelToken): Promise<FetchThroughResult | null> {
-    const key = fetchKey(segment);
-    const waiting = linkedCancelSource([cancel], {
-      clock: this.clock,
-      ms: this.options.upstreamTimeoutMs ?? 8000,
-    });
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (finish: () => void): void => {
-        if (settled) return;
-        settled = true;
-        stopWaiting();
-        // Only the timer: the child's cancel still reaches the pull through `waiting`.
-        waiting.dispose();
-        finish();
-      };
-      const stopWaiting = this.live.waitFor(key, (live) => settle(() => resolve({ live })));
-      this.peerFetches
-        .run(key, (token) => this.pullFromParents(segment, token), {
-          timeoutMs: Number.POSITIVE_INFINITY,
-          cancel: waiting.token,
-        })
-        .then(
-          (got) => settle(() => resolve(got ? { data: got.data } : null)),
-          (err: unknown) =>
-            // The caller's own cancel is theirs to see; the upstream timeout is a plain miss.
-            settle(() => (cancel.cancelled ? reject(err) : resolve(null))),
-        );
-      const arriving = this.live.get(key);
-      if (arriving) settle(() => resolve({ live: arriving }));
-    });
   }
 
   /** Send-buffer level at which a link that was above the high-water mark wakes the scheduler. */
