@@ -9,12 +9,14 @@ const UPLOAD_B = Math.round(TEST_BITRATE_KBPS * 1.8);
  * The real thing on loopback: coordinator and origin in-process, two relays and a headless viewer
  * as `p2pcdn-relay` processes on node-datachannel. With upload for one child each, the planner
  * chains them: origin → relay A (tier 1, fetches from the origin) → relay B (tier 2) → viewer.
+ * That chain is the skeleton planner's rule (the tiered planner, the default, activates only
+ * relays with room for two children: see tiers.test.ts), so these tests select it.
  */
 describe('p2pcdn-relay processes', () => {
   let net: TestNetwork;
 
   beforeEach(async () => {
-    net = await TestNetwork.start();
+    net = await TestNetwork.start({ planner: { kind: 'skeleton' } });
   });
 
   afterEach(async () => {

@@ -203,6 +203,27 @@ describe('TieredPlanner', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
+  it('counts the slot a consolidated relay frees at its parent, so a full parent can take its child back', () => {
+    const { planner, clock } = setup({ highWater: 0.7, lowWater: 0.3 });
+    relay(planner, 'head', 5000);
+    relay(planner, 'r2', 5000);
+    const ids = ['a', 'b', 'c', 'd'];
+    for (const id of ids) viewer(planner, id);
+    for (const id of ids) planner.join(id, 'live');
+    clock.t = 1000;
+    planner.distribute('head');
+    const moved = planner.children('live', 'r2');
+    expect(moved).toHaveLength(2);
+    planner.leave(moved[1] ?? '', 'live');
+    clock.t = 10_000;
+    // head feeds two viewers and r2: no comfortable slot left until r2 is gone.
+    const changes = planner.consolidate('r2');
+    expect(changes.released).toEqual([{ streamId: 'live', nodeId: 'r2' }]);
+    expect(parentOf(planner, moved[0] ?? '')).toBe('head');
+    expect(edges(changes)[0]).toBe(`add head->${moved[0]}`);
+    expect(planViolations(planner)).toEqual([]);
+  });
+
   it('regroups for the forecast: keeps capacity the forecast needs and gives back the surplus', () => {
     const { planner, clock } = setup();
     relay(planner, 'head', 10_000);

@@ -1,5 +1,5 @@
 import type { StreamInfo } from '@p2pcdn/core';
-import { startCoordinator, type RunningCoordinator } from '@p2pcdn/signaling';
+import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '@p2pcdn/signaling';
 import {
   startOrigin,
   type DemoOrigin,
@@ -38,7 +38,8 @@ export class TestNetwork {
     private readonly dataDir: string,
   ) {}
 
-  static async start(): Promise<TestNetwork> {
+  /** `options` override the test defaults (e.g. the planner's settings). */
+  static async start(options: CoordinatorOptions = {}): Promise<TestNetwork> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'p2pcdn-worker-'));
     const origin = await startOrigin({ host: '127.0.0.1', port: 0 });
     const coordinator = await startCoordinator({
@@ -50,21 +51,23 @@ export class TestNetwork {
       heartbeatMs: 1_000,
       playerDist: path.join(dataDir, 'none'),
       adminDist: path.join(dataDir, 'none'),
+      ...options,
     });
     return new TestNetwork(coordinator, origin, dataDir);
   }
 
   /** Registers one of the demo origin's streams as `id`. */
-  register(id: string, kind: OriginStreamName): Promise<StreamInfo> {
-    return this.coordinator.registrar.register({
-      id,
-      url: this.origin.streams[kind],
-      bitrateKbps: TEST_BITRATE_KBPS,
-    });
+  register(id: string, kind: OriginStreamName, bitrateKbps = TEST_BITRATE_KBPS): Promise<StreamInfo> {
+    return this.coordinator.registrar.register({ id, url: this.origin.streams[kind], bitrateKbps });
   }
 
   /** Starts a relay process with `uploadKbps` and waits until it registered. */
   async relay(name: string, uploadKbps: number): Promise<CliProcess> {
+    return (await this.relayWithId(name, uploadKbps)).process;
+  }
+
+  /** {@link relay}, with the node id the coordinator gave it. */
+  async relayWithId(name: string, uploadKbps: number): Promise<{ process: CliProcess; id: string }> {
     const relay = this.spawn([
       '--name',
       name,
@@ -73,8 +76,10 @@ export class TestNetwork {
       '--cache-mb',
       '64',
     ]);
-    await relay.waitFor(/registered with/);
-    return relay;
+    const line = await relay.waitFor(/registered with/);
+    const id = /\brelay (\S+) registered/.exec(line)?.[1];
+    if (!id) throw new Error(`no node id in "${line}"`);
+    return { process: relay, id };
   }
 
   /** Runs a headless viewer process until it has `segments` media segments; returns its report. */

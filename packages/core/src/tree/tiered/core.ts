@@ -348,9 +348,12 @@ export class TieredCore {
     });
   }
 
-  /** Children of `st` the node can take and stay under its high-water mark. */
-  comfortableSlots(entry: TNode, st: TStream): number {
-    const room = this.opts.highWater * entry.node.uploadKbps - entry.load - EPSILON_KBPS;
+  /**
+   * Children of `st` the node can take and stay under its high-water mark (after `releasedKbps`
+   * of its current load went away, when given).
+   */
+  comfortableSlots(entry: TNode, st: TStream, releasedKbps = 0): number {
+    const room = this.opts.highWater * entry.node.uploadKbps - (entry.load - releasedKbps) - EPSILON_KBPS;
     return Math.max(0, Math.ceil(room / st.cost) - 1);
   }
 

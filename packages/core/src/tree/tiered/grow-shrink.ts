@@ -104,15 +104,31 @@ function consolidateIn(
   if ((stripe.activatedAt.get(nodeId) ?? now) + core.opts.minActiveMs > now) return false;
   const children = stripe.tree.childCount(nodeId);
   const reserve = Math.max(0, st.provisioned - st.viewers.size);
-  const elsewhere = stripe.freeTotal() - (stripe.free.get(nodeId) ?? 0);
+  const elsewhere =
+    stripe.freeTotal() - (stripe.free.get(nodeId) ?? 0) + freedAtParent(core, st, stripe, entry);
   if (elsewhere < children + reserve) return false;
-  withDraining(entry, st.stream.id, () => {
-    placeOrphans(core, rec, st, stripe, core.detachChildren(rec, st, stripe, nodeId));
-  });
-  if (entry.node.role === 'relay') core.removeMember(rec, st, stripe, nodeId);
-  else core.deactivateParent(st, stripe, nodeId);
+  if (entry.node.role === 'relay') {
+    // The relay leaves first, so the slot it held at its parent can take one of its children.
+    withDraining(entry, st.stream.id, () => {
+      placeOrphans(core, rec, st, stripe, core.removeMember(rec, st, stripe, nodeId));
+    });
+  } else {
+    withDraining(entry, st.stream.id, () => {
+      placeOrphans(core, rec, st, stripe, core.detachChildren(rec, st, stripe, nodeId));
+    });
+    core.deactivateParent(st, stripe, nodeId);
+  }
   if (entry.node.role === 'relay' && !entry.memberIn.has(st.stream.id)) rec.release(st.stream.id, nodeId);
   return true;
+}
+
+/** Comfortable slots a relay's parent gains in a stripe when the relay (a relay itself) leaves it. */
+function freedAtParent(core: TieredCore, st: TStream, stripe: Stripe, entry: TNode): number {
+  if (entry.node.role !== 'relay') return 0;
+  const parentId = stripe.tree.parentOf(entry.node.id);
+  const parent = parentId ? core.nodes.get(parentId) : undefined;
+  if (!parentId || parent?.node.role !== 'relay') return 0;
+  return Math.max(0, core.comfortableSlots(parent, st, st.cost) - (stripe.free.get(parentId) ?? 0));
 }
 
 /**
