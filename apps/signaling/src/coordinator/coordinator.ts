@@ -309,13 +309,44 @@ export class Coordinator {
       const node = this.nodes.get(r.nodeId);
       this.confirmedParents.delete(`${r.streamId}\u0000${r.nodeId}`);
       if (!node) continue;
-      node.link.send({ type: 'release', streamId: r.streamId });
-      this.events.add({
-        kind: 'deactivate',
-        streamId: r.streamId,
-        nodeId: r.nodeId,
-        message: `${node.role} ${node.name} released from ${r.streamId}: ${cause}`,
-      });
+      const waits = this.movedAway(changes, r).map((e) =>
+        this.confirmations.wait(r.streamId, e.to, e.from, this.settings.leaveTimeoutMs),
+      );
+      const release = (): void => {
+        // Re-activated meanwhile (e.g. provisioned again): the new assignment stands.
+        if (this.nodes.get(r.nodeId) !== node || this.planner.member(r.streamId, r.nodeId)) return;
+        node.link.send({ type: 'release', streamId: r.streamId });
+        this.events.add({
+          kind: 'deactivate',
+          streamId: r.streamId,
+          nodeId: r.nodeId,
+          message: `${node.role} ${node.name} released from ${r.streamId}: ${cause}`,
+        });
+      };
+      if (waits.length === 0) release();
+      else void Promise.all(waits).then(release);
     }
+  }
+
+  /**
+   * Make before break for a consolidated relay: the new parents of the children it lost in this
+   * change. It keeps serving them until each confirmed its new parent (or the leave timeout).
+   */
+  private movedAway(
+    changes: PlanChanges,
+    released: { streamId: StreamId; nodeId: NodeId },
+  ): Array<{ to: NodeId; from: NodeId }> {
+    const edges = changes.edges ?? [];
+    const lost = new Set(
+      edges
+        .filter((e) => e.op === 'remove' && e.streamId === released.streamId && e.from === released.nodeId)
+        .map((e) => e.to),
+    );
+    const out: Array<{ to: NodeId; from: NodeId }> = [];
+    for (const e of edges) {
+      if (e.op !== 'add' || e.streamId !== released.streamId || e.from === null || !lost.has(e.to)) continue;
+      if (this.nodes.has(e.to)) out.push({ to: e.to, from: e.from });
+    }
+    return out;
   }
 }

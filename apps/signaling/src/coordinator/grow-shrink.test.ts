@@ -72,8 +72,13 @@ describe('distribute and consolidate', () => {
     expect(spare.send({ type: 'consolidate', streamId: 'live', load: 0.1 })).toEqual({ changed: true });
     const last = moved[0] as Peer;
     expect(parentsOf(last)).toEqual([expect.objectContaining({ parents: [{ id: head.id, role: 'relay' }] })]);
-    expect(spare.link.take('release')).toEqual([{ type: 'release', streamId: 'live' }]);
     expect(c.planner.member('live', spare.id)).toBeUndefined();
+    // Make before break: the relay keeps serving until its child confirmed the new parent.
+    await clock.flush();
+    expect(spare.link.take('release')).toEqual([]);
+    last.send({ type: 'connected', streamId: 'live', parentId: head.id });
+    await clock.flush();
+    expect(spare.link.take('release')).toEqual([{ type: 'release', streamId: 'live' }]);
     const kinds = c.events.recent().map((e) => e.kind);
     expect(kinds).toContain('consolidate');
     expect(kinds.slice(-3).sort()).toEqual(['consolidate', 'deactivate', 'reparent']);
