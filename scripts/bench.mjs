@@ -23,6 +23,7 @@ const benches = [
       '--import',
       'tsx',
       'packages/worker/bench/relay-forwarding.ts',
+      '--direct',
       '--out',
       'bench-results/relay-forwarding.json',
     ],
@@ -87,9 +88,14 @@ function renderRelay(r, command) {
     '| path | MB moved | goodput (Mbit/s) | CPU ms per MB, per process | CPU ms per MB, all | cores busy |',
     '| --- | ---: | ---: | --- | ---: | ---: |',
     `| raw node-datachannel pipe (2 processes) | ${(r.raw.bytes / 1e6).toFixed(0)} | ${r.raw.mbps.toFixed(0)} | ${cpu(r.raw)} | ${total(r.raw).toFixed(1)} | ${busy(r.raw)} |`,
+    ...(r.direct
+      ? [
+          `| peer engine without a relay (source → sink, 2 processes, for scale) | ${(r.direct.bytes / 1e6).toFixed(0)} | ${r.direct.mbps.toFixed(0)} | ${cpu(r.direct)} | ${total(r.direct).toFixed(1)} | ${busy(r.direct)} |`,
+        ]
+      : []),
     `| through a relay worker (source → relay → sink, 3 processes) | ${(r.relay.bytes / 1e6).toFixed(0)} | ${r.relay.mbps.toFixed(0)} | ${cpu(r.relay)} | ${total(r.relay).toFixed(1)} | ${busy(r.relay)} |`,
     '',
-    `**Ratio relay ÷ raw: ${r.ratio.toFixed(2)}** (goal ≥ 0.8).${r.note ? ' ' + r.note : ''}`,
+    `**Ratio relay ÷ raw: ${r.ratio.toFixed(2)}** (goal ≥ 0.8). Load average when it ran: ${r.loadAverage ?? '–'}.${r.note ? ' ' + r.note : ''}`,
   ].join('\n');
 }
 

@@ -10,6 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -150,6 +151,8 @@ export interface CpuFigures {
 export interface RelayForwardingResult {
   raw: PipeResult & CpuFigures;
   relay: { bytes: number; ms: number; mbps: number; mismatches: number } & CpuFigures;
+  /** 1-minute load average before and after the run (the machine is shared). */
+  loadAverage?: string;
   /** Source → sink through the engine without a relay (with `--direct`). */
   direct?: RelayForwardingResult['relay'];
   ratio: number;
@@ -271,6 +274,7 @@ if (values.role) {
     Object.entries(f.cpuSecondsPerMB)
       .map(([name, s]) => `${name} ${(s * 1000).toFixed(1)} ms/MB`)
       .join(', ') + `; ${f.coresBusy.toFixed(2)} cores busy`;
+  const loadBefore = loadavg()[0]?.toFixed(1);
   let raw: RelayForwardingResult['raw'] | undefined;
   if (!values['relay-only']) {
     console.log(`raw node-datachannel pipe, ${mb} MiB…`);
@@ -313,6 +317,7 @@ if (values.role) {
       raw,
       relay,
       ratio: relay.mbps / raw.mbps,
+      loadAverage: `${loadBefore} → ${loadavg()[0]?.toFixed(1)}`,
       ...(direct && { direct }),
     };
     console.log(`ratio relay ÷ raw = ${result.ratio.toFixed(2)}`);
