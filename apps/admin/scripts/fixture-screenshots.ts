@@ -32,7 +32,7 @@ try {
     { name: 'tiered-all', query: 'fixture' },
     { name: 'tiered-live', query: 'fixture', stream: 'demo-live' },
     { name: 'skeleton', query: 'fixture=skeleton' },
-    { name: 'big-live', query: 'fixture=big', stream: 'demo-live' },
+    { name: 'big-all', query: 'fixture=big' },
   ];
   for (const shot of shots) {
     const page = await browser.newPage({ viewport: { width: shot.width ?? 1440, height: 1000 } });

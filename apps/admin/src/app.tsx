@@ -2,6 +2,7 @@ import { TokenForm } from './auth/token-form.tsx';
 import { useAdminConnection } from './connection/use-admin-connection.ts';
 import { EventLogSection } from './events/event-log.tsx';
 import { FiguresSection } from './figures/figures-section.tsx';
+import { ForecastSection } from './forecast/forecast-section.tsx';
 import { FleetSection } from './fleet/fleet-section.tsx';
 import { ForestSection } from './forest/forest-section.tsx';
 import { StatusBanner } from './layout/status-banner.tsx';
@@ -31,6 +32,7 @@ export function App() {
         <StatusBanner />
         <FiguresSection />
         <ForestSection />
+        <ForecastSection />
         <FleetSection />
         <EventLogSection />
       </main>

@@ -46,7 +46,14 @@ export function UplotChart({ options, data, height, title }: UplotChartProps) {
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <div ref={hostRef} role="img" aria-label={title} />
+      {/* The data's shape on the host, for tests and for anyone inspecting the page. */}
+      <div
+        ref={hostRef}
+        role="img"
+        aria-label={title}
+        data-series={data.length - 1}
+        data-points={data[0]?.length ?? 0}
+      />
     </figure>
   );
 }

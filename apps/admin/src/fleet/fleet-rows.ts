@@ -49,12 +49,14 @@ function sortValue(node: TopologyNode, key: FleetSortKey): string | number | und
   }
 }
 
+/** Natural order, so `viewer 2` comes before `viewer 10`; one collator (localeCompare with options builds one per call). */
+const NATURAL = new Intl.Collator('en', { numeric: true });
+
 function compareValues(a: string | number | undefined, b: string | number | undefined): number {
   // Missing values sort last whatever the direction.
   if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  // Natural order, so `viewer 2` comes before `viewer 10`.
-  return String(a).localeCompare(String(b), 'en', { numeric: true });
+  return NATURAL.compare(String(a), String(b));
 }
 
 /** True when `query` (case-insensitive) occurs in the node's name, id, region, role, agent or streams. */

@@ -15,11 +15,18 @@ const DESCENDING_FIRST = new Set<FleetSortKey>([
   'streams',
 ]);
 
+/**
+ * Rows drawn at first: with thousands of viewers, rendering every row each second would keep the
+ * page busy; relays sort first, so they are always in view. Test id: `fleet-more`.
+ */
+export const FLEET_PAGE = 200;
+
 /** The "Fleet" section: filter box and the node table. */
 export function FleetSection() {
   const snapshot = useAdmin((s) => s.snapshot);
   const [sort, setSort] = useState<FleetSort>({ key: 'name', descending: false });
   const [query, setQuery] = useState('');
+  const [limit, setLimit] = useState(FLEET_PAGE);
   const nodes = useMemo(() => snapshot?.nodes ?? [], [snapshot]);
   const rows = useMemo(() => fleetRows(nodes, sort, query), [nodes, sort, query]);
   const relays = nodes.filter((n) => n.role === 'relay').length;
@@ -47,7 +54,20 @@ export function FleetSection() {
           onChange={(e) => setQuery(e.target.value)}
         />
       </header>
-      <FleetTable rows={rows} now={snapshot?.at ?? 0} sort={sort} onSort={onSort} />
+      <FleetTable
+        rows={rows.length > limit ? rows.slice(0, limit) : rows}
+        now={snapshot?.at ?? 0}
+        sort={sort}
+        onSort={onSort}
+      />
+      {rows.length > limit && (
+        <p className="fleet-more muted small" data-testid="fleet-more">
+          Showing {limit} of {rows.length.toLocaleString('en')} nodes (filter to find one) ·{' '}
+          <button type="button" className="link" onClick={() => setLimit(limit + FLEET_PAGE * 5)}>
+            show {Math.min(FLEET_PAGE * 5, rows.length - limit)} more
+          </button>
+        </p>
+      )}
     </section>
   );
 }

@@ -42,7 +42,8 @@ export function TopBar({ onSignOut }: TopBarProps) {
       </div>
       <nav className="sections" aria-label="Sections">
         <a href="#figures">Figures</a>
-        <a href="#topology">Topology</a>
+        <a href="#topology">Forest</a>
+        <a href="#forecast">Forecast</a>
         <a href="#fleet">Fleet</a>
         <a href="#events">Events</a>
       </nav>
