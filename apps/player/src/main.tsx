@@ -14,11 +14,14 @@ if (!root) throw new Error('index.html lacks #root');
 const route = routeFor(window.location.search);
 const early = takeEarlyStart();
 if (route.page !== 'watch') early?.socket.close();
-// The session takes over the early socket and signals first; hls.js (which the session loads
-// itself) and the page's rendering follow once signalling had its head start.
+// The session takes over the early socket and signals first, loading hls.js (itself a separate
+// chunk) alongside; the page's rendering follows once the first frame is up (see `started`).
 const session =
   route.page === 'watch' ? startSession({ params: route.params, store: playerStore, early }) : null;
-(session?.signalled ?? Promise.resolve())
+// In the document from the start (playback begins before the page renders; index.html styles it
+// there); the page then moves it into its frame.
+if (session) root.append(session.video);
+(session?.started ?? Promise.resolve())
   .then(() => import('./ui/mount.tsx'))
   .then(
     ({ mountApp }) => mountApp(root, route, session),

@@ -6,11 +6,19 @@ export const webrtcSupported: boolean = SimplePeer.WEBRTC_SUPPORT;
 
 /**
  * Creates simple-peer connections on the browser's own WebRTC, with the coordinator's ICE
- * servers passed through unchanged (empty on loopback and LAN deployments).
+ * servers passed through unchanged (empty on loopback and LAN deployments) and, once there is
+ * one, the page's shared DTLS certificate (see `WebRtcWarmUp`).
  */
-export const browserPeerFactory: PeerFactory = ({ initiator, iceServers }) =>
-  new SimplePeer({
-    initiator,
-    trickle: true,
-    config: { iceServers: iceServers.map((server) => ({ ...server })) },
-  });
+export function browserPeerFactory(certificates: () => RTCCertificate[] | undefined): PeerFactory {
+  return ({ initiator, iceServers }) => {
+    const shared = certificates();
+    return new SimplePeer({
+      initiator,
+      trickle: true,
+      config: {
+        iceServers: iceServers.map((server) => ({ ...server })),
+        ...(shared ? { certificates: shared } : {}),
+      },
+    });
+  };
+}

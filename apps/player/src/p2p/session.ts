@@ -7,6 +7,7 @@ import { fetchStream, fetchStreams, parseStreamAnswer, unknownStreamMessage } fr
 import type * as HlsPlaybackModule from '../playback/hls-playback.ts';
 import type { HlsPlayback } from '../playback/hls-playback.ts';
 import { PlaybackMonitor, type PlaybackFigures } from '../playback/playback-monitor.ts';
+import { createVideoElement } from '../playback/video-element.ts';
 import { composeFigures, type PlayerPhase, type StallRecord } from '../stats/figures.ts';
 import type { PlayerState } from '../stats/player-store.ts';
 import { BUNDLE_START_MS } from '../stats/bundle-start.ts';
@@ -21,7 +22,7 @@ import { gateOnParents } from './parent-gate.ts';
 import { ParentTracker } from './parent-tracker.ts';
 import { browserPeerFactory, webrtcSupported } from './peer-factory.ts';
 import { pageStorage, rememberedSetupEstimator, rememberSetupMs } from './setup-time-memory.ts';
-import { warmUpWebRtc } from './webrtc-warmup.ts';
+import { WebRtcWarmUp } from './webrtc-warmup.ts';
 
 const log = createDebug('p2pcdn:player:session');
 
@@ -39,29 +40,27 @@ export interface SessionOptions {
 }
 
 /**
- * A running player session. It starts before the page has rendered (signalling and the playlist
- * load need no `<video>`); the page hands it the `<video>` once it exists.
+ * A running player session. It starts before the page has rendered, with a `<video>` of its own
+ * that hls.js plays into from the start; the page adopts that element into its layout.
  */
 export interface SessionHandle {
   /**
-   * Settles once signalling has done what the start depends on (the first parent assignment, or
-   * a failure), or after a short head start at most: heavier main-thread work (hls.js, the page's
-   * rendering) waits for it, so that it runs while the WebRTC links are being set up instead of
-   * delaying the messages that set them up.
+   * Settles once the first frame is shown or the session failed, or after
+   * {@link RENDER_DELAY_CAP_MS} at most. The page's rendering waits for it: React's first render
+   * is the largest piece of main-thread work a tab does, and done earlier it lands in the middle of
+   * the WebRTC setup and hls.js's start, whose events it delays.
    */
-  readonly signalled: Promise<void>;
-  /** Plays into `video` (the playlist may already be loading). */
-  attachMedia(video: HTMLVideoElement): void;
-  /** Lets go of the `<video>` (the page unmounted it); signalling and relaying go on. */
-  detachMedia(): void;
+  readonly started: Promise<void>;
+  /** The element the stream plays in (not yet in the document: the page places it). */
+  readonly video: HTMLVideoElement;
   /** Stops everything the session started. */
   dispose(): void;
 }
 
 /** How often figures are refreshed on the page and in `window.__p2pcdn`. */
 const REFRESH_MS = 1000;
-/** Longest head start signalling gets over hls.js and the page's rendering, ms. */
-const SIGNALLING_HEAD_START_MS = 400;
+/** Longest the page's rendering waits for the first frame, ms since the session started. */
+const RENDER_DELAY_CAP_MS = 1500;
 /** Stalls kept for `window.__p2pcdn.stallLog`. */
 const MAX_STALL_RECORDS = 20;
 /** One decoder for every text frame peers send. */
@@ -78,9 +77,8 @@ export function startSession(options: SessionOptions): SessionHandle {
   const session = new PlayerSession(options);
   session.run().catch((error: unknown) => session.fail(startupError(error), 'coordinator-unreachable'));
   return {
-    signalled: session.signalled,
-    attachMedia: (video) => session.attachMedia(video),
-    detachMedia: () => session.detachMedia(),
+    started: session.started,
+    video: session.video,
     dispose: () => session.dispose(),
   };
 }
@@ -104,17 +102,20 @@ class PlayerSession {
   private readonly ticker: number;
   private readonly storage = pageStorage();
   private readonly tracker: ParentTracker;
-  private video: HTMLVideoElement | null = null;
+  private readonly warmUp = new WebRtcWarmUp();
+  private attached: HTMLVideoElement | null = null;
   private monitor: PlaybackMonitor | null = null;
   private disposed = false;
   private socket: PeerSocket | null = null;
   private agent: NodeAgent | null = null;
   private stack: P2pStack | null = null;
-  /** See {@link SessionHandle.signalled}. */
-  readonly signalled: Promise<void>;
-  private markSignalled: () => void = () => {};
-  /** hls.js and its glue, a separate chunk loaded once signalling had its head start. */
+  /** See {@link SessionHandle.started}. */
+  readonly started: Promise<void>;
+  private markStarted: () => void = () => {};
+  /** hls.js and its glue, a separate chunk fetched while the rest of the session starts. */
   private readonly hlsModule: Promise<typeof HlsPlaybackModule>;
+  /** The element the stream plays in, created with the session (see {@link SessionHandle.video}). */
+  readonly video: HTMLVideoElement;
   private hls: HlsPlayback | null = null;
   /** The stream being played (from the stream API or the join, whichever came first). */
   private playing: StreamInfo | null = null;
@@ -127,14 +128,17 @@ class PlayerSession {
     this.params = options.params;
     this.store = options.store;
     this.early = options.early ?? null;
-    this.signalled = new Promise<void>((resolve) => {
-      const timer = window.setTimeout(resolve, SIGNALLING_HEAD_START_MS);
-      this.markSignalled = () => {
+    this.started = new Promise<void>((resolve) => {
+      const timer = window.setTimeout(resolve, RENDER_DELAY_CAP_MS);
+      this.markStarted = () => {
         window.clearTimeout(timer);
         resolve();
       };
     });
-    this.hlsModule = this.signalled.then(() => import('../playback/hls-playback.ts'));
+    // Requested at once: the chunk is fetched and compiled while signalling starts, and hls.js
+    // loads the playlist as soon as the stream's URL is known.
+    this.hlsModule = import('../playback/hls-playback.ts');
+    this.video = createVideoElement(document);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.timeline.mark('bundle-start', {}, BUNDLE_START_MS);
     this.tracker = new ParentTracker({
@@ -145,29 +149,38 @@ class PlayerSession {
       onSetupMeasured: (ms) => rememberSetupMs(this.storage, ms),
     });
     this.ticker = window.setInterval(() => this.refresh(), REFRESH_MS);
+    this.attachMedia(this.video);
     this.refresh();
   }
 
-  attachMedia(video: HTMLVideoElement): void {
-    if (this.disposed || this.video === video) return;
+  private attachMedia(video: HTMLVideoElement): void {
+    if (this.disposed || this.attached === video) return;
     this.detachMedia();
-    this.video = video;
+    this.attached = video;
     this.monitor = new PlaybackMonitor(
       video,
       () => performance.now(),
       () => this.recordStall(video),
     );
     video.addEventListener('loadeddata', () => this.timeline.mark('loadeddata'), { once: true });
+    // After the monitor's own listener (registered above), which decides what counts as started.
+    const onPlaying = (): void => {
+      if (this.playback().startupMs === null) return;
+      video.removeEventListener('playing', onPlaying);
+      this.refresh();
+      this.markStarted();
+    };
+    video.addEventListener('playing', onPlaying);
     this.hls?.attachMedia(video);
     this.refresh();
   }
 
-  detachMedia(): void {
-    if (!this.video) return;
+  private detachMedia(): void {
+    if (!this.attached) return;
     this.hls?.detachMedia();
     this.monitor?.dispose();
     this.monitor = null;
-    this.video = null;
+    this.attached = null;
   }
 
   async run(): Promise<void> {
@@ -208,7 +221,7 @@ class PlayerSession {
       }),
       engine: stack.buildEngine,
       store: stack.store,
-      peerFactory: browserPeerFactory,
+      peerFactory: browserPeerFactory(() => this.warmUp.certificates()),
       clock: browserClock,
       hostStats: () => {
         const { startupMs, stalls } = this.playback();
@@ -231,7 +244,6 @@ class PlayerSession {
     agent.on('origin', (id, allowed) => stack.setOriginAllowed(id, allowed));
     agent.on('assignment', (a) => {
       this.tracker.assigned(a.streamId, a.parents);
-      if (a.streamId === streamId) this.markSignalled();
       if (a.streamId === streamId && a.parents.length > 0) this.timeline.mark('parents');
     });
     agent.on('link', (info, change) => {
@@ -251,7 +263,7 @@ class PlayerSession {
       name: 'browser',
     });
     // While the coordinator answers: the first parent connection then finds WebRTC set up.
-    void warmUpWebRtc();
+    void this.warmUp.run();
     const welcome = await welcomed;
     if (this.disposed) return;
     this.timeline.mark('welcome');
@@ -307,6 +319,7 @@ class PlayerSession {
           fragments: {
             streamId: stream.id,
             segments: gateOnParents(stack.loader, this.tracker, browserClock),
+            initSegments: stack.loader,
             bufferAheadSec: () => this.bufferAheadSec(),
             now: () => performance.now(),
             clock: browserClock,
@@ -331,7 +344,7 @@ class PlayerSession {
           onFatal: (error) => this.fail(error, 'media'),
           log,
         });
-        if (this.video) this.hls.attachMedia(this.video);
+        if (this.attached) this.hls.attachMedia(this.attached);
         this.refresh();
       },
       // The chunk comes from the coordinator's web server, like the page itself.
@@ -368,7 +381,7 @@ class PlayerSession {
   /** Stops playback and shows `error` on the page (the first error wins). */
   fail(error: unknown, fallback: PlayerError['kind']): void {
     if (this.disposed) return;
-    this.markSignalled();
+    this.markStarted();
     const info = errorInfo(error, fallback);
     log('stopped: %s: %s', info.kind, info.message);
     this.store.getState().fail(info);

@@ -223,6 +223,25 @@ describe('P2pFragmentLoader', () => {
     expect(deliveries[0]).toMatchObject({ sn: 'initSegment', source: 'http', bytes: 10 });
   });
 
+  it('sends init segments to their own source when one is given, media fragments to the other', () => {
+    const segments = new FakeSegments();
+    const initSegments = new FakeSegments();
+    const clock = new FakeClock();
+    const Loader = createFragmentLoaderClass({
+      streamId: 'demo-live',
+      segments,
+      initSegments,
+      bufferAheadSec: () => 0,
+      now: clock.now,
+      clock,
+    });
+    new Loader({} as HlsConfig).load(context({ init: true }), loaderConfig(), recorder().callbacks);
+    new Loader({} as HlsConfig).load(context(), loaderConfig(), recorder().callbacks);
+    expect(initSegments.calls.map((c) => c.ref.url)).toEqual([SEGMENT_URL]);
+    expect(segments.calls).toHaveLength(1);
+    expect(initSegments.calls).toHaveLength(1);
+  });
+
   it('reports a failed load as an hls.js error', async () => {
     const { segments, loader } = setup();
     const { events, callbacks } = recorder();

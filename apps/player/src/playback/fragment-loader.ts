@@ -47,6 +47,12 @@ export interface FragmentDelivery {
 export interface FragmentLoaderDeps {
   streamId: StreamId;
   segments: SegmentSourcePort;
+  /**
+   * Where init segments go instead, when set. The session hands the ungated loader here: an init
+   * segment is a kilobyte or two that every viewer needs once, so waiting for a parent to come up
+   * buys nothing, and having it early lets the browser set up its decoder meanwhile.
+   */
+  initSegments?: SegmentSourcePort;
   /** Seconds of media buffered ahead of the playhead right now. */
   bufferAheadSec: () => number;
   /** High-resolution time in ms on hls.js's own scale (`performance.now()` in the browser). */
@@ -166,7 +172,8 @@ export function createFragmentLoaderClass(deps: FragmentLoaderDeps): FragmentLoa
       }
 
       const bufferAheadSec = deps.bufferAheadSec();
-      deps.segments.load(ref.value, { bufferAheadSec, cancel: cancel.token }).then(
+      const source = context.frag.sn === 'initSegment' ? (deps.initSegments ?? deps.segments) : deps.segments;
+      source.load(ref.value, { bufferAheadSec, cancel: cancel.token }).then(
         (segment) => {
           if (cancel.token.cancelled || !this.callbacks) return;
           const now = deps.now();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SessionHandle } from '../p2p/session.ts';
 import type { PlayerPhase } from '../stats/figures.ts';
 import { usePlayer } from './use-player.ts';
@@ -21,7 +21,6 @@ const PANELS_DELAY_MS = 3000;
 
 /** Watching one stream: the video, its delivery figures and the peers serving it. */
 export function PlayerPage({ streamId, session }: { streamId: string; session: SessionHandle }) {
-  const videoRef = useRef<HTMLVideoElement>(null);
   const error = usePlayer((s) => s.error);
   const notice = usePlayer((s) => s.notice);
   const phase = usePlayer((s) => s.figures.phase);
@@ -36,13 +35,6 @@ export function PlayerPage({ streamId, session }: { streamId: string; session: S
     const timer = window.setTimeout(() => setWaited(true), PANELS_DELAY_MS);
     return () => window.clearTimeout(timer);
   }, []);
-
-  useEffect(() => {
-    const video = videoRef.current;
-    if (!video) return;
-    session.attachMedia(video);
-    return () => session.detachMedia();
-  }, [session]);
 
   useEffect(() => {
     document.title = stream ? `${stream.title || stream.id} · p2pcdn` : 'p2pcdn player';
@@ -62,7 +54,7 @@ export function PlayerPage({ streamId, session }: { streamId: string; session: S
         </div>
         {notice && !error && <NoticeBar notice={notice} />}
         {error && <ErrorCard error={error} />}
-        <VideoSurface videoRef={videoRef} hidden={error !== null} />
+        <VideoSurface video={session.video} hidden={error !== null} />
       </div>
       {showStats && (
         <aside className="side">

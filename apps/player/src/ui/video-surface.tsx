@@ -1,43 +1,44 @@
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 /**
- * The `<video>`: muted, inline and autoplaying so playback starts without a gesture (also in
- * headless Chromium), with a button to turn the sound on.
+ * Shows the session's `<video>` (created muted, inline and autoplaying before the page rendered,
+ * see `createVideoElement`), with a button to turn the sound on. The element is moved into the
+ * frame, not recreated: it may already be playing.
  */
-export function VideoSurface({
-  videoRef,
-  hidden,
-}: {
-  videoRef: RefObject<HTMLVideoElement | null>;
-  hidden: boolean;
-}) {
-  const [muted, setMuted] = useState(true);
+export function VideoSurface({ video, hidden }: { video: HTMLVideoElement; hidden: boolean }) {
+  const frameRef = useRef<HTMLDivElement>(null);
+  const [muted, setMuted] = useState(video.muted);
+
+  // Before paint, so the element never shows outside its frame once the page is there.
+  useLayoutEffect(() => {
+    const frame = frameRef.current;
+    if (!frame) return;
+    frame.prepend(video);
+    return () => video.remove();
+  }, [video]);
 
   useEffect(() => {
-    const video = videoRef.current;
-    if (!video) return;
     const sync = (): void => setMuted(video.muted);
+    sync();
     video.addEventListener('volumechange', sync);
     return () => video.removeEventListener('volumechange', sync);
-  }, [videoRef]);
-
-  const unmute = (): void => {
-    const video = videoRef.current;
-    if (!video) return;
-    video.muted = false;
-    if (video.volume === 0) video.volume = 1;
-  };
+  }, [video]);
 
   return (
-    <div className="video-frame" hidden={hidden}>
-      <video ref={videoRef} data-testid="video" muted autoPlay playsInline controls />
+    <div className="video-frame" ref={frameRef} hidden={hidden}>
       {muted && (
-        <button type="button" className="unmute" data-testid="unmute-button" onClick={unmute}>
+        <button type="button" className="unmute" data-testid="unmute-button" onClick={() => unmute(video)}>
           <MutedIcon /> Unmute
         </button>
       )}
     </div>
   );
+}
+
+/** Turns the sound on (the element belongs to the session, not to React). */
+function unmute(video: HTMLVideoElement): void {
+  video.muted = false;
+  if (video.volume === 0) video.volume = 1;
 }
 
 /** A speaker with a cross (inline, so it renders without an emoji font). */
