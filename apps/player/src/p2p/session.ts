@@ -60,7 +60,9 @@ export interface SessionHandle {
 /** How often figures are refreshed on the page and in `window.__p2pcdn`. */
 const REFRESH_MS = 1000;
 /** Longest the page's rendering waits for the first frame, ms since the session started. */
-const RENDER_DELAY_CAP_MS = 1500;
+const RENDER_DELAY_CAP_MS = 3000;
+/** Longest head start signalling gets over hls.js's evaluation, ms since the session started. */
+const SIGNALLING_HEAD_START_MS = 400;
 /** Stalls kept for `window.__p2pcdn.stallLog`. */
 const MAX_STALL_RECORDS = 20;
 /** One decoder for every text frame peers send. */
@@ -81,6 +83,19 @@ export function startSession(options: SessionOptions): SessionHandle {
     video: session.video,
     dispose: () => session.dispose(),
   };
+}
+
+/** A promise that settles when its settle function is called, or after `capMs` at the latest. */
+function settledAfter(capMs: number): [Promise<void>, () => void] {
+  let settle: () => void = () => {};
+  const promise = new Promise<void>((resolve) => {
+    const timer = window.setTimeout(resolve, capMs);
+    settle = () => {
+      window.clearTimeout(timer);
+      resolve();
+    };
+  });
+  return [promise, settle];
 }
 
 /** Failures before playback starts are the coordinator's (hello or join unanswered) unless classified. */
@@ -112,6 +127,14 @@ class PlayerSession {
   /** See {@link SessionHandle.started}. */
   readonly started: Promise<void>;
   private markStarted: () => void = () => {};
+  /**
+   * Settles once signalling has done what the start depends on (the first parent assignment, or
+   * a failure), or after a short head start at most. hls.js (a long evaluation) waits for it: the
+   * hello, the join and the parent's offer then do not queue behind it on the main thread, and it
+   * runs while the WebRTC link is being set up, which happens mostly off the main thread.
+   */
+  private readonly signalled: Promise<void>;
+  private markSignalled: () => void = () => {};
   /** hls.js and its glue, a separate chunk fetched while the rest of the session starts. */
   private readonly hlsModule: Promise<typeof HlsPlaybackModule>;
   /** The element the stream plays in, created with the session (see {@link SessionHandle.video}). */
@@ -128,16 +151,10 @@ class PlayerSession {
     this.params = options.params;
     this.store = options.store;
     this.early = options.early ?? null;
-    this.started = new Promise<void>((resolve) => {
-      const timer = window.setTimeout(resolve, RENDER_DELAY_CAP_MS);
-      this.markStarted = () => {
-        window.clearTimeout(timer);
-        resolve();
-      };
-    });
-    // Requested at once: the chunk is fetched and compiled while signalling starts, and hls.js
-    // loads the playlist as soon as the stream's URL is known.
-    this.hlsModule = import('../playback/hls-playback.ts');
+    [this.started, this.markStarted] = settledAfter(RENDER_DELAY_CAP_MS);
+    [this.signalled, this.markSignalled] = settledAfter(SIGNALLING_HEAD_START_MS);
+    // index.html preloads the chunk (fetched and compiled alongside the entry); evaluating it waits.
+    this.hlsModule = this.signalled.then(() => import('../playback/hls-playback.ts'));
     this.video = createVideoElement(document);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.timeline.mark('bundle-start', {}, BUNDLE_START_MS);
@@ -244,6 +261,7 @@ class PlayerSession {
     agent.on('origin', (id, allowed) => stack.setOriginAllowed(id, allowed));
     agent.on('assignment', (a) => {
       this.tracker.assigned(a.streamId, a.parents);
+      if (a.streamId === streamId) this.markSignalled();
       if (a.streamId === streamId && a.parents.length > 0) this.timeline.mark('parents');
     });
     agent.on('link', (info, change) => {
@@ -381,6 +399,7 @@ class PlayerSession {
   /** Stops playback and shows `error` on the page (the first error wins). */
   fail(error: unknown, fallback: PlayerError['kind']): void {
     if (this.disposed) return;
+    this.markSignalled();
     this.markStarted();
     const info = errorInfo(error, fallback);
     log('stopped: %s: %s', info.kind, info.message);
