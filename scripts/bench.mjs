@@ -45,6 +45,11 @@ const benches = [
     ],
     render: renderDelivery,
   },
+  {
+    name: 'tiers',
+    command: ['node', '--import', 'tsx', 'e2e/bench/tiers.ts', '--out', 'bench-results/tiers.json'],
+    render: renderTiers,
+  },
 ];
 
 const only = process.argv.slice(2);
@@ -96,6 +101,29 @@ function renderRelay(r, command) {
     `| through a relay worker (source → relay → sink, 3 processes) | ${(r.relay.bytes / 1e6).toFixed(0)} | ${r.relay.mbps.toFixed(0)} | ${cpu(r.relay)} | ${total(r.relay).toFixed(1)} | ${busy(r.relay)} |`,
     '',
     `**Ratio relay ÷ raw: ${r.ratio.toFixed(2)}** (goal ≥ 0.8). Load average when it ran: ${r.loadAverage ?? '–'}.${r.note ? ' ' + r.note : ''}`,
+  ].join('\n');
+}
+
+function renderTiers(r, command) {
+  const ok = (b) => (b ? 'met' : '**missed**');
+  const k = r.reparent;
+  const c = r.consolidation;
+  return [
+    `### Tiered relay trees on the live stack (issue 3)`,
+    '',
+    `\`${command}\` — ${machine()}`,
+    '',
+    `Coordinator (tiered planner, default settings) and demo origin in one process, ${r.relays} relay workers`,
+    `(${r.relayMbps} Mbit/s each) as processes, ${r.tabs} Chromium tabs and ${r.nodeViewers} headless Node viewers.`,
+    'The relay feeding the most children is killed with SIGKILL; then all but a few Node viewers leave.',
+    '',
+    '| goal | measured | |',
+    '| --- | --- | --- |',
+    `| forest ≥ 2 tiers below the origin | deepest tier ${r.forest.maxTier}; members by tier ${JSON.stringify(r.forest.membersByTier)}; relays at tiers ${JSON.stringify(r.forest.relayTiers)} | ${ok(r.forest.maxTier >= 3)} |`,
+    `| origin ≤ 1.5 copies | **${r.originCopies.toFixed(2)}** over 20 s of steady state (origin /stats); ${r.originCopiesStartup.toFixed(2)} counting every viewer's start-up | ${ok(r.originCopies <= 1.5)} (steady state) |`,
+    `| relay kill: orphans re-parented within one segment (2 s) | ${k.orphansReparented}/${k.orphans} orphans with a new parent in the plan after ≤ ${k.planMaxMs} ms; link to it confirmed after ≤ ${k.confirmedMaxMs} ms | plan ${ok(k.planMaxMs <= 2000)}, confirmed link ${ok(k.confirmedMaxMs <= 2000)} |`,
+    `| relay kill: no stall in any tab, no gap at any Node viewer | tab stalls ${k.tabStallsDuring}; Node viewers with a gap ${k.nodeViewersWithGap}, with a duplicate ${k.nodeViewersWithDuplicate}; ${k.nodeViewersProgressed}/${r.nodeViewers} played on ≥ 5 segments | ${ok(k.tabStallsDuring === 0 && k.nodeViewersWithGap === 0)} |`,
+    `| ${c.viewersLeft} Node viewers leave → consolidation, no missed/duplicated segment | active relays ${c.activeRelaysBefore} → ${c.activeRelaysAfter}; consolidate requests ${c.consolidateRequests}, accepted ${c.consolidated.length}; tab stalls ${c.tabStallsDuring}; gaps ${c.nodeViewersWithGap}, duplicates ${c.nodeViewersWithDuplicate} among the ${c.stayingViewers} staying | ${ok(c.activeRelaysAfter < c.activeRelaysBefore && c.nodeViewersWithGap === 0 && c.nodeViewersWithDuplicate === 0)} |`,
   ].join('\n');
 }
 
