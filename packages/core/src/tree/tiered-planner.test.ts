@@ -244,6 +244,25 @@ describe('TieredPlanner', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
+  it('does not flap a relay for a region without relays whose viewers the others have room for', () => {
+    const { planner, clock } = setup();
+    relay(planner, 'head', 10_000);
+    relay(planner, 'r2', 10_000);
+    for (const id of ['a', 'b']) viewer(planner, id);
+    viewer(planner, 'tab', 'local');
+    for (const id of ['a', 'b', 'tab']) planner.join(id, 'live');
+    const history: string[] = [];
+    for (let period = 1; period <= 6; period++) {
+      clock.t = period * 5000;
+      const changes = planner.provision('live', 3.5);
+      history.push(`${changes.activated.length}+/${changes.released.length}-`);
+    }
+    // The head has room for the growth of both regions: nothing is activated or given back.
+    expect(history).toEqual(['0+/0-', '0+/0-', '0+/0-', '0+/0-', '0+/0-', '0+/0-']);
+    expect(planner.activeRelays('live')).toEqual(['head']);
+    expect(planViolations(planner)).toEqual([]);
+  });
+
   it('provisions warm relays ahead of the forecast, so new viewers do not wait', () => {
     const { planner, clock } = setup();
     for (let i = 0; i < 6; i++) relay(planner, `r${i}`, 4000);

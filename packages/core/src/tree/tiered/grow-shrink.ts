@@ -155,10 +155,30 @@ export function provision(
   if (viewers === 0) return 0;
   const growth = Math.max(0, expectedViewers - viewers);
   let net = 0;
+  const needs = new Map<string, number>();
+  for (const [region, count] of st.viewersByRegion) {
+    needs.set(region, Math.ceil((count / viewers) * growth * (1 + core.opts.provisionMargin)));
+  }
   for (const stripe of st.stripes) {
+    /** What regions other than `region` lack of their need and borrow from relays elsewhere. */
+    const borrowedBy = (region: string): number => {
+      let sum = 0;
+      for (const [r, need] of needs)
+        if (r !== region) sum += Math.max(0, need - (stripe.freeByRegion.get(r) ?? 0));
+      return sum;
+    };
+    const spareBeyondNeeds = (region: string): number => {
+      let sum = 0;
+      for (const [r, free] of stripe.freeByRegion) {
+        if (r !== region) sum += Math.max(0, free - (needs.get(r) ?? 0));
+      }
+      return sum;
+    };
     for (const [region, count] of st.viewersByRegion) {
-      const need = Math.ceil((count / viewers) * growth * (1 + core.opts.provisionMargin));
-      let credit = 0;
+      const need = needs.get(region) ?? 0;
+      // A region without an active relay of its own has its viewers placed in the nearest
+      // regions: their room beyond their own need counts before a relay is activated for it.
+      let credit = stripe.relays.tiersOf(region).length > 0 ? 0 : spareBeyondNeeds(region);
       for (let n = 0; n < MAX_ACTIVATIONS_PER_PROVISION; n++) {
         if ((stripe.freeByRegion.get(region) ?? 0) + credit >= need) break;
         const relay = activateRelay(core, rec, st, stripe, core.regionOrder(region));
@@ -167,7 +187,9 @@ export function provision(
         const relayEntry = core.entry(relay);
         if (relayEntry.region !== region) credit += core.comfortableSlots(relayEntry, st);
       }
-      const keep = Math.max(need, Math.ceil(SHRINK_HEADROOM * count));
+      // Slots a region without relays of its own borrows here are kept too: giving them back
+      // would only have that region's growth activate the same relay again next period.
+      const keep = Math.max(need, Math.ceil(SHRINK_HEADROOM * count)) + borrowedBy(region);
       for (let n = 0; n < MAX_RELEASES_PER_PROVISION; n++) {
         const spare = leastLoadedLeafRelay(core, st, stripe, region);
         if (!spare) break;
