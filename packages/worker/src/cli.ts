@@ -9,6 +9,7 @@ import { Relay } from './relay.ts';
 import { connectSignaling, type PeerSocket } from './signaling-connect.ts';
 import { HeadlessViewer, type ViewerOptions } from './viewer.ts';
 import type { ViewerRecord } from './viewer/report.ts';
+import { poisonedPeerFactory, Poisoner } from './poison.ts';
 import { nodePeerFactory } from './webrtc.ts';
 
 const PROGRAM = 'p2pcdn-relay';
@@ -47,15 +48,27 @@ async function main(argv: readonly string[]): Promise<number> {
   signaling.onDisconnect((reason) => say(`lost the coordinator (${reason}); reconnecting, links stay up`));
   signaling.onReconnect(() => say('coordinator reachable again'));
 
+  const poisoner =
+    command.mode === 'relay' && command.poison !== undefined ? new Poisoner(command.poison) : undefined;
+  if (poisoner) {
+    say('!'.repeat(78));
+    say(
+      `!! TEST MODE: --poison ${poisoner.fraction}: this relay CORRUPTS ${Math.round(poisoner.fraction * 100)}% of the data it sends.`,
+    );
+    say('!! Receivers will reject it and report this relay; the coordinator will evict it. Never run this');
+    say('!! against a network with real viewers.');
+    say('!'.repeat(78));
+  }
+  const peerFactory = nodePeerFactory({ bindAddress: command.bindAddress });
   const common = {
     ...nodeOptions(command),
     signaling,
-    peerFactory: nodePeerFactory({ bindAddress: command.bindAddress }),
+    peerFactory: poisoner ? poisonedPeerFactory(peerFactory, poisoner) : peerFactory,
     clock: nodeClock,
   };
   try {
     return command.mode === 'relay'
-      ? await runRelay(new Relay(common), command)
+      ? await runRelay(new Relay(common), command, poisoner)
       : await runViewer(command, common);
   } finally {
     signaling.dispose();
@@ -77,7 +90,7 @@ function describeSources(assignment: StreamAssignment): string {
   return sources.length > 0 ? sources.join(' + ') : 'nowhere yet';
 }
 
-async function runRelay(relay: Relay, command: CommonOptions): Promise<number> {
+async function runRelay(relay: Relay, command: CommonOptions, poisoner?: Poisoner): Promise<number> {
   const welcome = await relay.start();
   say(
     `relay ${welcome.nodeId} registered with ${command.signalUrl} ` +
@@ -85,6 +98,14 @@ async function runRelay(relay: Relay, command: CommonOptions): Promise<number> {
   );
   relay.stack.agent.on('assignment', (a) => say(`serving ${a.streamId} from ${describeSources(a)}`));
   relay.stack.agent.on('release', (streamId) => say(`no longer serving ${streamId}`));
+  if (poisoner) {
+    const tell = (): void => {
+      const { blocksSent, blocksCorrupted } = poisoner.stats;
+      say(`poison: ${blocksCorrupted} of ${blocksSent} blocks sent were corrupted`);
+    };
+    setInterval(tell, 2_000).unref();
+    process.once('exit', tell);
+  }
   await untilSignal(async () => {
     say('leaving: the coordinator moves our children first (Ctrl-C again to force)');
     await relay.stop();

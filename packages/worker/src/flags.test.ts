@@ -23,7 +23,21 @@ describe('parseFlags', () => {
       region: 'default',
       name: undefined,
       bindAddress: undefined,
+      poison: undefined,
     });
+  });
+
+  it('takes a poison fraction for relays only', () => {
+    expect(parseFlags(['--signal', 'http://h:1', '--poison', '0.25'])).toMatchObject({
+      mode: 'relay',
+      poison: 0.25,
+    });
+    expect(parseFlags(['--signal', 'http://h:1', '--poison', '1'])).toMatchObject({ poison: 1 });
+    expect(fails(['--signal', 'http://h:1', '--poison', '1.5'])).toMatch(/--poison must be a fraction/);
+    expect(fails(['--signal', 'http://h:1', '--poison', '-0.1'])).toMatch(/--poison/);
+    expect(fails(['--signal', 'http://h:1', '--viewer', '--stream', 's', '--poison', '0.5'])).toMatch(
+      /--poison only applies to relays/,
+    );
   });
 
   it('converts Mbit/s and MB and keeps region, name and bind address', () => {

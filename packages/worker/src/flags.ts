@@ -22,6 +22,8 @@ options:
   --stream ID         stream to watch in viewer mode
   --report FILE       viewer mode: write one JSON line per segment to FILE (default: stdout)
   --segments N        viewer mode: stop after N media segments (default: end of a VOD, or never)
+  --poison FRACTION   TEST MODE: corrupt this fraction (0-1) of the data blocks sent to peers,
+                      to check that receivers reject them and the coordinator evicts this relay
   --help              show this help`;
 
 const numberFlag = (name: string, min: number, max: number) =>
@@ -52,6 +54,12 @@ const FlagsSchema = z.object({
   viewer: z.boolean().default(false),
   stream: StreamIdSchema.optional(),
   report: z.string().min(1).optional(),
+  poison: z
+    .string()
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, '--poison must be a fraction between 0 and 1')
+    .transform(Number)
+    .optional(),
   segments: z
     .string()
     .regex(/^\d{1,7}$/, '--segments must be a whole number')
@@ -74,7 +82,11 @@ export interface CommonOptions {
 /** What the command line asks for. */
 export type Command =
   | { mode: 'help' }
-  | ({ mode: 'relay' } & CommonOptions)
+  | ({
+      mode: 'relay';
+      /** TEST MODE: fraction of data blocks to corrupt. */
+      poison: number | undefined;
+    } & CommonOptions)
   | ({
       mode: 'viewer';
       streamId: string;
@@ -102,6 +114,7 @@ export function parseFlags(argv: readonly string[]): Command {
         stream: { type: 'string' },
         report: { type: 'string' },
         segments: { type: 'string' },
+        poison: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -135,8 +148,9 @@ export function parseFlags(argv: readonly string[]): Command {
     if (flags.stream !== undefined || flags.report !== undefined || flags.segments !== undefined) {
       throw new WorkerError('bad-flags', '--stream, --report and --segments only apply with --viewer');
     }
-    return { mode: 'relay', ...common };
+    return { mode: 'relay', poison: flags.poison, ...common };
   }
+  if (flags.poison !== undefined) throw new WorkerError('bad-flags', '--poison only applies to relays');
   if (flags.stream === undefined) throw new WorkerError('bad-flags', '--viewer needs --stream ID');
   return {
     mode: 'viewer',

@@ -1,6 +1,9 @@
 import {
+  IntegrityMonitor,
+  MAX_MANIFEST_CHARS,
   NodeAgent,
   PeerEngine,
+  StreamVerifier,
   SegmentStore,
   type Clock,
   type HelloFields,
@@ -13,6 +16,7 @@ import {
   type Welcome,
 } from '@p2pcdn/core';
 import createDebug from 'debug';
+import { NodeCryptoProvider } from './crypto-node.ts';
 import { WorkerError } from './errors.ts';
 import { fetchText } from './origin/http-fetch.ts';
 import { guardedOriginFetch } from './origin/origin-fetch.ts';
@@ -53,6 +57,11 @@ export class NodeStack {
   readonly guard = new OriginGuard();
   /** Shared origin transfers (the engine's fetch-through and any prefetching join them). */
   readonly origin: SharedOriginFetch;
+  /**
+   * Checks every segment from a peer against its stream's signed manifest before it is stored
+   * or forwarded, and reports peers that send bad data (see {@link IntegrityMonitor}).
+   */
+  readonly integrity: IntegrityMonitor;
   private currentEngine: PeerEngine | undefined;
 
   constructor(private readonly options: NodeStackOptions) {
@@ -79,6 +88,21 @@ export class NodeStack {
       ...(options.hostStats ? { hostStats: options.hostStats } : {}),
       log: createDebug('p2pcdn:worker:agent'),
     });
+    const verifier = new StreamVerifier({
+      crypto: new NodeCryptoProvider(),
+      clock: options.clock,
+      fetchManifest: async (url) =>
+        JSON.parse(
+          await fetchText(url, {
+            timeoutMs: 5_000,
+            maxBytes: MAX_MANIFEST_CHARS + 4096,
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          }),
+        ) as unknown,
+      log: createDebug('p2pcdn:worker:integrity'),
+    });
+    this.integrity = new IntegrityMonitor(verifier, (report) => void this.agent.reportMisbehaviour(report));
+    this.integrity.follow(this.agent);
     this.agent.on('origin', (streamId, allowed, stream) => {
       this.guard.set(streamId, allowed, stream);
       log('origin access for %s %s', streamId, allowed ? 'granted' : 'withdrawn');
@@ -145,8 +169,10 @@ export class NodeStack {
       allowOrigin: (streamId) => this.guard.isAllowed(streamId),
       // kbit/s → bytes/s; a node offering no upload gets no children, and a cap of 1 B/s.
       uploadBytesPerSecond: Math.max(1, (this.options.uploadKbps * 1000) / 8),
+      verifySegment: this.integrity.verifier.check,
       log: createDebug('p2pcdn:worker:engine'),
     });
+    this.currentEngine.onMisbehaviour(this.integrity.onMisbehaviour);
     return this.currentEngine;
   }
 }

@@ -221,6 +221,8 @@ export class HeadlessViewer {
     this.follower?.stop();
     this.cancel.cancel();
     this.wake?.();
+    // Read before leaving: leaving releases the stream, and the verifier forgets it.
+    const verification = this.stack.integrity.verifier.state(this.options.streamId);
     void this.stack
       .stop()
       .catch((error: unknown) => log('leaving failed: %O', error))
@@ -237,6 +239,8 @@ export class HeadlessViewer {
           startupMs: this.playback.startupMs === undefined ? undefined : Math.round(this.playback.startupMs),
           stalls: this.playback.stalls,
           reason,
+          verification,
+          rejectedSegments: this.stack.integrity.rejections().reduce((sum, r) => sum + r.rejected, 0),
         };
         this.options.report(summary);
         this.finish(summary);

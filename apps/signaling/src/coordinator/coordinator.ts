@@ -23,6 +23,11 @@ import { TableOfContents } from '../registry/toc.ts';
 import { Confirmations } from './confirmations.ts';
 import { Forecasts } from './forecasts.ts';
 import { handleMessage } from './handlers.ts';
+import {
+  DEFAULT_MISBEHAVIOUR_SETTINGS,
+  MisbehaviourDesk,
+  type MisbehaviourSettings,
+} from './misbehaviour.ts';
 import { PeerSession } from './peer-session.ts';
 import { createPlanner, DEFAULT_PLANNER_CONFIG, type PlannerConfig } from './planner-config.ts';
 
@@ -45,6 +50,8 @@ export interface CoordinatorSettings {
   maxViewerUploadKbps: number;
   /** The tree planner the coordinator builds (unless one is injected) and its settings. */
   planner: PlannerConfig;
+  /** How reports of bad data are weighed (see {@link MisbehaviourDesk}). */
+  misbehaviour: MisbehaviourSettings;
 }
 
 /** The settings a {@link Coordinator} uses where none are given. */
@@ -58,6 +65,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   maxNodes: 20_000,
   maxViewerUploadKbps: 100_000,
   planner: DEFAULT_PLANNER_CONFIG,
+  misbehaviour: DEFAULT_MISBEHAVIOUR_SETTINGS,
 };
 
 /** What a {@link Coordinator} is built from; only the clock is required. */
@@ -74,7 +82,7 @@ export interface CoordinatorDeps {
 export type AckPayload = AckPayloads[keyof AckPayloads];
 
 /** How a node left the network. */
-export type Departure = 'dead' | 'disconnected' | 'left';
+export type Departure = 'dead' | 'disconnected' | 'left' | 'evicted';
 
 /**
  * The coordinator's domain: connected nodes, registered streams, the plan, the table of contents
@@ -98,6 +106,8 @@ export class Coordinator {
   /** Nodes in the middle of a graceful leave. */
   readonly leaving = new Set<NodeId>();
   readonly confirmations: Confirmations;
+  /** Reports of bad data, and evictions. */
+  readonly misbehaviour: MisbehaviourDesk;
   /** `stream\0child` → the parent the child confirmed it is connected to. */
   private readonly confirmedParents = new Map<string, NodeId>();
   private readonly newNodeId: () => NodeId;
@@ -115,6 +125,7 @@ export class Coordinator {
     this.toc = new TableOfContents(this.settings.tocKeysPerNode);
     this.events = new EventLog(this.clock, this.settings.eventLogSize);
     this.confirmations = new Confirmations(this.clock);
+    this.misbehaviour = new MisbehaviourDesk(this, this.settings.misbehaviour);
   }
 
   /** A new connection; it becomes a node once it says hello. */
@@ -174,6 +185,9 @@ export class Coordinator {
 
   /** Registers a node that said hello. */
   register(link: NodeLink, hello: Extract<ClientMessage, { type: 'hello' }>): Welcome {
+    if (this.misbehaviour.isBanned(hello.role, hello.name)) {
+      throw new SignalingError('forbidden', 'this relay was evicted for sending bad data; try again later');
+    }
     if (this.nodes.size >= this.settings.maxNodes) {
       throw new SignalingError('unavailable', 'the coordinator is at its node limit; try again later');
     }
@@ -244,9 +258,14 @@ export class Coordinator {
     for (const [key, parent] of [...this.confirmedParents]) {
       if (parent === id || key.endsWith(`\u0000${id}`)) this.confirmedParents.delete(key);
     }
-    const verb = why === 'dead' ? 'missed its heartbeats' : why === 'left' ? 'left' : 'disconnected';
+    const verb = {
+      dead: 'missed its heartbeats',
+      left: 'left',
+      disconnected: 'disconnected',
+      evicted: 'was evicted',
+    }[why];
     this.events.add({
-      kind: why === 'dead' ? 'dead' : 'leave',
+      kind: why === 'dead' ? 'dead' : why === 'evicted' ? 'misbehaviour' : 'leave',
       nodeId: id,
       message: `${node.role} ${node.name} ${verb}`,
     });

@@ -42,6 +42,9 @@ export function handleMessage(
       return distribute(c, node, msg);
     case 'consolidate':
       return consolidate(c, node, msg);
+    case 'misbehaviour':
+      c.misbehaviour.report(node, msg);
+      return OK;
     default:
       return assertNever(msg, 'client message');
   }

@@ -197,6 +197,14 @@ export class NodeAgent {
   }
 
   /**
+   * Reports to the coordinator that `peerId` sent this node data of `streamId` that failed
+   * verification (fire and forget: a refusal is logged, never thrown).
+   */
+  reportMisbehaviour(report: Omit<Extract<ClientMessage, { type: 'misbehaviour' }>, 'type'>): Promise<void> {
+    return this.post({ type: 'misbehaviour', ...report });
+  }
+
+  /**
    * Leaves every stream (when signalling is up), closes every link and stops all timers. The
    * signalling channel itself belongs to the host and stays open.
    */

@@ -19,9 +19,11 @@ export interface PeerEngineOptions {
   allowOrigin?: (streamId: StreamId, segment: SegmentRef) => boolean;
   /**
    * Checks a segment received from a peer (e.g. its SHA-256 against the signed manifest) before
-   * it is stored, used or forwarded. A peer whose data fails is reported as misbehaving.
+   * it is stored, used or forwarded. `false`: bad data, the peer is cut off and reported as
+   * misbehaving; `'unknown'`: it cannot be vouched for now (no manifest lists it), so it is
+   * dropped and the next source tried, blaming nobody.
    */
-  verifySegment?: (segment: SegmentRef, data: Uint8Array) => boolean | Promise<boolean>;
+  verifySegment?: (segment: SegmentRef, data: Uint8Array) => SegmentCheck | Promise<SegmentCheck>;
   /**
    * Upload cap across all children, bytes per second; 0 serves no children (they get `busy`).
    * Default: unlimited.
@@ -78,4 +80,15 @@ export interface LinkClosedEvent {
   /** The streams it carried and the peer's role in each. */
   streams: { streamId: StreamId; role: LinkRole }[];
   reason: string;
+}
+
+/** A segment check's answer: vouched for, bad (blame the sender) or `unknown` (blame nobody). */
+export type SegmentCheck = boolean | 'unknown';
+
+/** What a peer was cut off for. */
+export interface MisbehaviourDetail {
+  /** `bad-data`: a segment that failed verification; `protocol`: repeated protocol violations. */
+  kind: 'bad-data' | 'protocol';
+  /** The segment that failed, for `bad-data`. */
+  segment?: SegmentRef;
 }

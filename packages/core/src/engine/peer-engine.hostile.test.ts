@@ -265,6 +265,8 @@ describe('PeerEngine against a hostile peer', () => {
     const good = patternBytes(100_000, 1);
     const victim = makeNode(clock, 'victim', { verifySegment: (_s, data) => sameBytes(data, good) });
     const cut = misbehaviourLog(victim);
+    const details: unknown[] = [];
+    victim.engine.onMisbehaviour((_peer, _reason, detail) => details.push(detail));
     const liar = makeNode(clock, 'liar');
     const honest = makeNode(clock, 'honest');
     connect(clock, liar, victim, STREAM);
@@ -277,6 +279,29 @@ describe('PeerEngine against a hostile peer', () => {
     expect((await result)?.peerId).toBe('honest');
     expect(cut.map(([peer]) => peer)).toEqual(['liar']);
     expect(victim.engine.parents(STREAM)).toEqual(['honest']);
+    expect(details).toEqual([{ kind: 'bad-data', segment: seg(1) }]);
+  });
+
+  it('drops data no manifest vouches for yet without blaming its sender', async () => {
+    const clock = new ManualClock();
+    const good = patternBytes(50_000, 1);
+    const victim = makeNode(clock, 'victim', {
+      verifySegment: (segment) => (segment.url.endsWith('/1.ts') ? 'unknown' : true),
+    });
+    const cut = misbehaviourLog(victim);
+    const parent = makeNode(clock, 'parent');
+    connect(clock, parent, victim, STREAM);
+    parent.store.put(seg(1), good);
+    parent.store.put(seg(2), good);
+
+    const unknown = victim.engine.fetchFromPeers(seg(1), { timeoutMs: 10_000 });
+    await clock.advance(100);
+    expect(await unknown).toBeNull();
+    expect(cut).toEqual([]);
+    expect(victim.store.size).toBe(0);
+    const known = victim.engine.fetchFromPeers(seg(2), { timeoutMs: 10_000 });
+    await clock.advance(100);
+    expect((await known)?.peerId).toBe('parent');
   });
 
   it('survives a listener that throws', async () => {

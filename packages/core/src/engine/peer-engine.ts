@@ -21,7 +21,9 @@ import { UploadScheduler } from './upload-scheduler.ts';
 import type {
   FetchFromPeersOptions,
   LinkClosedEvent,
+  MisbehaviourDetail,
   PeerEngineOptions,
+  SegmentCheck,
   SegmentEvent,
 } from './peer-engine-types.ts';
 import type { CancelToken, Clock, LinkRole, LoadedSegment, Logger, OriginFetch, PeerLink } from './types.ts';
@@ -48,7 +50,7 @@ export class PeerEngine {
   private readonly live = new LiveSegments();
   private readonly segmentListeners: ListenerSet<[SegmentEvent]>;
   private readonly closeListeners: ListenerSet<[LinkClosedEvent]>;
-  private readonly misbehaviourListeners: ListenerSet<[NodeId, string]>;
+  private readonly misbehaviourListeners: ListenerSet<[NodeId, string, MisbehaviourDetail]>;
   private readonly counters = new StreamCounterBook();
   private p2pBytes = 0;
   private httpBytes = 0;
@@ -227,7 +229,7 @@ export class PeerEngine {
   }
 
   /** Calls `listener` when a peer is cut off for breaking the protocol or sending bad data. */
-  onMisbehaviour(listener: (peerId: NodeId, reason: string) => void): () => void {
+  onMisbehaviour(listener: (peerId: NodeId, reason: string, detail: MisbehaviourDetail) => void): () => void {
     return this.misbehaviourListeners.add(listener);
   }
 
@@ -275,10 +277,16 @@ export class PeerEngine {
         this.log('%s from %s: %s (%s)', key, parent.peerId, outcome.reason, outcome.detail);
         continue;
       }
-      if (!(await this.verify(segment, outcome.data))) {
+      const check = await this.verify(segment, outcome.data);
+      if (check !== true) {
         // Children got every byte but the last: their transfers are aborted, never completed.
         live?.fail(`failed verification (from ${parent.peerId})`);
-        this.punish(parent.peerId, `sent data for ${key} that failed verification`);
+        if (check === false) {
+          this.punish(parent.peerId, `sent data for ${key} that failed verification`, {
+            kind: 'bad-data',
+            segment,
+          });
+        } else this.log('%s from %s cannot be vouched for yet: dropped', key, parent.peerId);
         continue;
       }
       if (cancel.cancelled) {
@@ -366,7 +374,7 @@ export class PeerEngine {
     return data;
   }
 
-  private async verify(segment: SegmentRef, data: Uint8Array): Promise<boolean> {
+  private async verify(segment: SegmentRef, data: Uint8Array): Promise<SegmentCheck> {
     const { verifySegment } = this.options;
     if (!verifySegment) return true;
     try {
@@ -382,18 +390,21 @@ export class PeerEngine {
     this.badFrames.set(session.peerId, count);
     this.log('bad frame %d from %s: %s', count, session.peerId, reason);
     if (count >= (this.options.badFrameThreshold ?? 16)) {
-      this.punish(session.peerId, `${count} protocol violations, last: ${reason}`);
+      this.punish(session.peerId, `${count} protocol violations, last: ${reason}`, { kind: 'protocol' });
     }
   }
 
-  /** Cuts every link to `peerId` and tells the host. */
-  private punish(peerId: NodeId, reason: string): void {
+  /**
+   * Tells the host, then cuts every link to `peerId`: the host's report (e.g. to the
+   * coordinator) goes out while the peer is still its parent, before the link-loss it causes.
+   */
+  private punish(peerId: NodeId, reason: string, detail: MisbehaviourDetail): void {
     this.badFrames.delete(peerId);
     this.log('cutting off %s: %s', peerId, reason);
+    this.misbehaviourListeners.emit(peerId, reason, detail);
     for (const session of [...this.sessions]) {
       if (session.peerId === peerId) this.closeSession(session, `misbehaviour: ${reason}`);
     }
-    this.misbehaviourListeners.emit(peerId, reason);
   }
 
   private closeSession(session: LinkSession, reason: string): void {

@@ -136,6 +136,8 @@ export const AdminEventSchema = z.strictObject({
     'distribute',
     'consolidate',
     'provision',
+    /** A node reported a peer for data that failed verification, or a node was evicted for it. */
+    'misbehaviour',
   ]),
   streamId: StreamIdSchema.optional(),
   nodeId: NodeIdSchema.optional(),

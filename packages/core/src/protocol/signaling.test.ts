@@ -335,6 +335,41 @@ const clientCases: Record<ClientMessageType, { valid: ClientMessage[]; invalid: 
       },
     ],
   },
+  misbehaviour: {
+    valid: [
+      { type: 'misbehaviour', streamId: 'demo-live', peerId: 'abc', offence: 'bad-segment' },
+      {
+        type: 'misbehaviour',
+        streamId: 'demo-live',
+        peerId: 'abc',
+        offence: 'bad-block',
+        segment: 'http://o.test/1.ts',
+      },
+    ],
+    invalid: [
+      {
+        name: 'an unknown offence',
+        input: { type: 'misbehaviour', streamId: 'demo-live', peerId: 'abc', offence: 'rude' },
+        field: 'offence',
+      },
+      {
+        name: 'a bad peer id',
+        input: { type: 'misbehaviour', streamId: 'demo-live', peerId: 'a b', offence: 'bad-segment' },
+        field: 'peerId',
+      },
+      {
+        name: 'an over-long segment key',
+        input: {
+          type: 'misbehaviour',
+          streamId: 'demo-live',
+          peerId: 'abc',
+          offence: 'bad-segment',
+          segment: longString(2101),
+        },
+        field: 'segment',
+      },
+    ],
+  },
 };
 
 const parents: ServerMessage = {

@@ -159,6 +159,24 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     streamId: StreamIdSchema,
     load: z.number().min(0).max(100),
   }),
+  /**
+   * The node received data from `peerId` that failed verification against the stream's signed
+   * manifest (and dropped it). The coordinator weighs reports from several reporters before it
+   * acts: one accuser alone never evicts anybody.
+   */
+  z.strictObject({
+    type: z.literal('misbehaviour'),
+    streamId: StreamIdSchema,
+    peerId: NodeIdSchema,
+    /**
+     * `bad-segment`: a whole segment from this peer alone failed its hash; `bad-block`: a block
+     * failed its per-block hash; `suspect-segment`: a striped segment failed and this peer was
+     * one of several senders.
+     */
+    offence: z.enum(['bad-segment', 'bad-block', 'suspect-segment']),
+    /** The segment that failed. */
+    segment: SegmentKeySchema.optional(),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -239,6 +257,7 @@ export interface AckPayloads {
   stats: Record<string, never>;
   connected: Record<string, never>;
   'parent-failed': Record<string, never>;
+  misbehaviour: Record<string, never>;
   /** `changed`: the coordinator re-planned; false when it declined (e.g. nowhere to move to). */
   distribute: { changed: boolean };
   consolidate: { changed: boolean };

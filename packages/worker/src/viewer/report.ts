@@ -1,4 +1,4 @@
-import type { NodeId, SegmentKey, SegmentSource, StreamId } from '@p2pcdn/core';
+import type { NodeId, SegmentKey, SegmentSource, StreamId, VerificationState } from '@p2pcdn/core';
 import { createHash } from 'node:crypto';
 
 /** One segment the headless viewer received (one JSON line of its report). */
@@ -37,6 +37,10 @@ export interface SummaryRecord {
   stalls: number;
   /** Why the viewer stopped. */
   reason: 'ended' | 'segments' | 'stopped';
+  /** How the stream's segments were checked (`verified` against its signed manifest). */
+  verification: VerificationState;
+  /** Segments from peers that failed verification (dropped, fetched again elsewhere). */
+  rejectedSegments: number;
 }
 
 export type ViewerRecord = SegmentRecord | SummaryRecord;

@@ -41,7 +41,12 @@ export class TestNetwork {
   /** `options` override the test defaults (e.g. the planner's settings). */
   static async start(options: CoordinatorOptions = {}): Promise<TestNetwork> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'p2pcdn-worker-'));
-    const origin = await startOrigin({ host: '127.0.0.1', port: 0 });
+    // The origin signs manifests naming the ids the tests register its streams as.
+    const origin = await startOrigin({
+      host: '127.0.0.1',
+      port: 0,
+      streamIds: { live: 'test-live', vod: 'test-vod' },
+    });
     const coordinator = await startCoordinator({
       host: '127.0.0.1',
       port: 0,
@@ -56,19 +61,38 @@ export class TestNetwork {
     return new TestNetwork(coordinator, origin, dataDir);
   }
 
-  /** Registers one of the demo origin's streams as `id`. */
-  register(id: string, kind: OriginStreamName, bitrateKbps = TEST_BITRATE_KBPS): Promise<StreamInfo> {
-    return this.coordinator.registrar.register({ id, url: this.origin.streams[kind], bitrateKbps });
+  /**
+   * Registers one of the demo origin's streams as `id`, with the origin's publisher key and
+   * signed manifest (so every node verifies what it receives; the origin's manifests name
+   * `test-live` and `test-vod`) unless `signed` is false.
+   */
+  register(
+    id: string,
+    kind: OriginStreamName,
+    bitrateKbps = TEST_BITRATE_KBPS,
+    signed = id === `test-${kind}`,
+  ): Promise<StreamInfo> {
+    return this.coordinator.registrar.register({
+      id,
+      url: this.origin.streams[kind],
+      bitrateKbps,
+      ...(signed && { publicKey: this.origin.publicKey, manifestUrl: this.origin.manifests[kind] }),
+    });
   }
 
   /** Starts a relay process with `uploadKbps` and waits until it registered. */
-  async relay(name: string, uploadKbps: number): Promise<CliProcess> {
-    return (await this.relayWithId(name, uploadKbps)).process;
+  async relay(name: string, uploadKbps: number, extra: string[] = []): Promise<CliProcess> {
+    return (await this.relayWithId(name, uploadKbps, extra)).process;
   }
 
   /** {@link relay}, with the node id the coordinator gave it. */
-  async relayWithId(name: string, uploadKbps: number): Promise<{ process: CliProcess; id: string }> {
+  async relayWithId(
+    name: string,
+    uploadKbps: number,
+    extra: string[] = [],
+  ): Promise<{ process: CliProcess; id: string }> {
     const relay = this.spawn([
+      ...extra,
       '--name',
       name,
       '--upload-mbps',
@@ -83,7 +107,7 @@ export class TestNetwork {
   }
 
   /** Runs a headless viewer process until it has `segments` media segments; returns its report. */
-  async watch(streamId: string, segments: number): Promise<ViewerReport> {
+  async watch(streamId: string, segments: number, name?: string): Promise<ViewerReport> {
     const reportFile = path.join(this.dataDir, `viewer-${streamId}-${this.processes.length}.jsonl`);
     const viewer = this.spawn([
       '--viewer',
@@ -95,6 +119,7 @@ export class TestNetwork {
       reportFile,
       '--upload-mbps',
       '0.1',
+      ...(name === undefined ? [] : ['--name', name]),
     ]);
     const code = await viewer.exited;
     if (code !== 0) throw new Error(`viewer exited with ${code}:\n${viewer.lines.join('\n')}`);
