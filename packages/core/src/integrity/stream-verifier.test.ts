@@ -32,10 +32,10 @@ async function signed(
   return signManifest(manifest, key, crypto);
 }
 
-/** A verifier whose manifest URL serves `served.current`, counting fetches. */
-function setup(key = keyA) {
+/** A verifier whose manifest URL serves `served.current` (at first `initial`), counting fetches. */
+async function setup(initial?: unknown, key = keyA) {
   const clock = new ManualClock(10_000);
-  const served: { current: unknown; fetches: number } = { current: undefined, fetches: 0 };
+  const served: { current: unknown; fetches: number } = { current: initial, fetches: 0 };
   const verifier = new StreamVerifier({
     crypto,
     clock,
@@ -46,14 +46,16 @@ function setup(key = keyA) {
       return Promise.resolve(served.current);
     },
   });
+  // Telling it about the stream fetches the manifest at once.
   verifier.setStream({ id: 'live', publicKey: toHex(fakePublicKey(key)), manifestUrl: MANIFEST });
+  await clock.advance(0);
   return { clock, served, verifier };
 }
 
 describe('StreamVerifier', () => {
   it('passes segments the signed manifest lists and rejects tampered ones', async () => {
-    const { served, verifier } = setup();
-    served.current = await signed(1, [0, 1]);
+    const { served, verifier } = await setup(await signed(1, [0, 1]));
+    expect(served.fetches).toBe(1);
     expect(await verifier.check(ref(0), bytes(0))).toBe(true);
     const tampered = bytes(1);
     tampered[4000] = (tampered[4000] ?? 0) ^ 0x80;
@@ -66,8 +68,7 @@ describe('StreamVerifier', () => {
   });
 
   it('refetches the manifest for a segment published after it, at most once per interval', async () => {
-    const { clock, served, verifier } = setup();
-    served.current = await signed(1, [0]);
+    const { clock, served, verifier } = await setup(await signed(1, [0]));
     expect(await verifier.check(ref(0), bytes(0))).toBe(true);
     served.current = await signed(2, [0, 1, 2]);
     // Both wait for one fetch, made once the interval since the last one has passed.
@@ -83,7 +84,7 @@ describe('StreamVerifier', () => {
   });
 
   it('refuses a tampered manifest, one signed by another key and one for another stream', async () => {
-    const { clock, served, verifier } = setup();
+    const { clock, served, verifier } = await setup();
     const good = await signed(1, [0]);
     const cases: unknown[] = [
       { ...good, payload: good.payload.replace('"seq":1', '"seq":7') },
@@ -97,12 +98,12 @@ describe('StreamVerifier', () => {
       await clock.advance(1000);
       expect(await check).toBe('unknown');
     }
-    expect(verifier.stats()[0]).toMatchObject({ manifestErrors: 4, verified: 0, revision: -1 });
+    // Four refused, and the first fetch (nothing served yet) failed too.
+    expect(verifier.stats()[0]).toMatchObject({ manifestErrors: 5, verified: 0, revision: -1 });
   });
 
   it('starts afresh when the publisher key rotates: the old key’s manifests no longer count', async () => {
-    const { clock, served, verifier } = setup();
-    served.current = await signed(1, [0]);
+    const { clock, served, verifier } = await setup(await signed(1, [0]));
     expect(await verifier.check(ref(0), bytes(0))).toBe(true);
     verifier.setStream({ id: 'live', publicKey: toHex(fakePublicKey(keyB)), manifestUrl: MANIFEST });
     const stale = verifier.check(ref(0), bytes(0));
@@ -115,15 +116,14 @@ describe('StreamVerifier', () => {
   });
 
   it('blames single blocks by their hashes', async () => {
-    const { served, verifier } = setup();
-    served.current = await signed(1, [3]);
+    const { verifier } = await setup(await signed(1, [3]));
     expect(await verifier.checkBlock(ref(3), 1, 1024, bytes(3).subarray(1024, 2048))).toBe(true);
     expect(await verifier.checkBlock(ref(3), 2, 1024, bytes(3).subarray(1024, 2048))).toBe(false);
     expect(await verifier.checkBlock(ref(3), 0, 2048, bytes(3).subarray(0, 2048))).toBe('unknown');
   });
 
   it('passes an unverified stream through and accepts nothing for a stream it was not told about', async () => {
-    const { verifier } = setup();
+    const { verifier } = await setup();
     verifier.setStream({ id: 'plain' });
     expect(verifier.state('plain')).toBe('unverified');
     expect(await verifier.check({ streamId: 'plain', url: url(0) }, bytes(5))).toBe(true);

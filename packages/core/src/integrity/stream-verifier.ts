@@ -110,6 +110,8 @@ export class StreamVerifier {
       stream.manifestUrl,
       stream.publicKey.slice(0, 16),
     );
+    // Fetched now, so the first segments from peers need not wait for it.
+    void this.prime(stream.id);
   }
 
   /** Forgets a stream the node no longer serves or watches. */
