@@ -44,6 +44,8 @@ interface Side {
   sentFrames: number;
   messageListeners: ((data: Frame) => void)[];
   closeListeners: ((reason?: string) => void)[];
+  /** `bufferedamountlow` listeners and their thresholds. */
+  drainListeners: { threshold: number; listener: () => void }[];
   other: Side | undefined;
 }
 
@@ -76,6 +78,7 @@ function newSide(peerId: NodeId): Side {
     sentFrames: 0,
     messageListeners: [],
     closeListeners: [],
+    drainListeners: [],
     other: undefined,
   };
 }
@@ -123,7 +126,12 @@ function makeEnd(side: Side, options: MemoryLinkOptions): MemoryLink {
       }
       side.buffered += size;
       later(wireDelay, () => {
+        const before = side.buffered;
         side.buffered = Math.max(0, side.buffered - size);
+        // Like a DataChannel: fires when the buffer falls to the threshold or below.
+        for (const { threshold, listener } of [...side.drainListeners]) {
+          if (before > threshold && side.buffered <= threshold && !side.closed) listener();
+        }
         later(latency, () => {
           if (target.closed || target.closing) return;
           for (const listener of [...target.messageListeners]) listener(frame);
@@ -132,6 +140,9 @@ function makeEnd(side: Side, options: MemoryLinkOptions): MemoryLink {
     },
     bufferedAmount() {
       return side.buffered;
+    },
+    onBufferedAmountLow(lowWaterMarkBytes, listener) {
+      side.drainListeners.push({ threshold: lowWaterMarkBytes, listener });
     },
     close() {
       if (side.closed || side.closing) return;

@@ -22,6 +22,11 @@ export interface PeerEngineOptions {
    * it is stored, used or forwarded. `false`: bad data, the peer is cut off and reported as
    * misbehaving; `'unknown'`: it cannot be vouched for now (no manifest lists it), so it is
    * dropped and the next source tried, blaming nobody.
+   *
+   * With cut-through forwarding, a relay sends children a segment's bytes while they arrive but
+   * holds back its last byte until this check passed; otherwise the children's transfers end
+   * with `miss` instead. Children run their own check before using the segment. (A per-block
+   * check could later drop a bad parent earlier; the whole-segment check is what gates use.)
    */
   verifySegment?: (segment: SegmentRef, data: Uint8Array) => SegmentCheck | Promise<SegmentCheck>;
   /**

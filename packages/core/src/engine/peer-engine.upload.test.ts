@@ -68,6 +68,22 @@ describe('PeerEngine upload', () => {
     expect(maxBuffered).toBeLessThanOrEqual(highWater + 64 * 1024 + DATA_FRAME_HEADER_BYTES + 200);
   });
 
+  it('resumes a link held back by backpressure on its bufferedamountlow event, not the poll', async () => {
+    const clock = new ManualClock();
+    // A poll this slow would take minutes for a megabyte: only the drain event keeps it moving.
+    const parent = makeNode(clock, 'parent', { highWaterMarkBytes: 64 * 1024, backpressurePollMs: 60_000 });
+    const child = makeNode(clock, 'child');
+    const [atParent, atChild] = createMemoryLinkPair('parent', 'child', { clock, bytesPerSecond: 1_000_000 });
+    parent.engine.addLink(STREAM, atParent, 'child');
+    child.engine.addLink(STREAM, atChild, 'parent');
+    parent.store.put(seg(1), patternBytes(1_000_000));
+
+    const result = child.engine.fetchFromPeers(seg(1), { timeoutMs: 60_000 });
+    // One second of wire time for the megabyte, plus the frames' headers and a little slack.
+    await clock.advance(1100);
+    expect(sameBytes((await result)?.data, patternBytes(1_000_000))).toBe(true);
+  });
+
   it('serves no children with a cap of zero, and refuses a negative cap', async () => {
     const clock = new ManualClock();
     const parent = makeNode(clock, 'parent', { uploadBytesPerSecond: 0 });
