@@ -19,7 +19,7 @@ export class InProcessViewer {
   static async start(
     signalUrl: string,
     streamId: string,
-    options: { name?: string; maxSegments?: number; uploadKbps?: number } = {},
+    options: { name?: string; maxSegments?: number; uploadKbps?: number; region?: string } = {},
   ): Promise<InProcessViewer> {
     const socket = await connectSignaling(new URL('/peer', signalUrl).toString());
     const signaling = socketSignaling(socket, { clock: nodeClock });
@@ -30,7 +30,7 @@ export class InProcessViewer {
       clock: nodeClock,
       cacheBytes: 64 * 2 ** 20,
       uploadKbps: options.uploadKbps ?? 0,
-      region: 'default',
+      region: options.region ?? 'default',
       name: options.name ?? 'viewer',
       streamId,
       report: (record) => records.push(record),
