@@ -37,13 +37,13 @@ try {
   for (const shot of shots) {
     const page = await browser.newPage({ viewport: { width: shot.width ?? 1440, height: 1000 } });
     const started = Date.now();
-    await page.goto(`http://127.0.0.1:${values.port}/admin/?${shot.query}`);
+    await page.goto(`http://127.0.0.1:${values.port}/admin/?${shot.query}`, { timeout: 180_000 });
     await page.getByTestId('topology-graph').waitFor({ timeout: 60_000 });
     if (shot.stream) await page.getByTestId(`graph-stream-${shot.stream}`).click();
     // Let the feed tick a few times (charts need several points).
     await page.waitForTimeout(3500);
     const file = path.join(out, `${shot.name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage: true, timeout: 120_000 });
     process.stdout.write(`${file} (${Date.now() - started} ms)\n`);
     await page.close();
   }

@@ -63,9 +63,9 @@ export function ratesChartOptions(): ChartOptions {
     axes: [{ scale: 'y', values: (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)) }],
     lines: [
       { label: 'logons', color: '#16a34a', value: perSecond },
-      { label: 'forecast', color: '#16a34a', width: 1, dash: [4, 3], value: perSecond },
+      { label: 'logons forecast', color: '#16a34a', width: 1, dash: [4, 3], value: perSecond },
       { label: 'logoffs', color: '#dc2626', value: perSecond },
-      { label: 'forecast', color: '#dc2626', width: 1, dash: [4, 3], value: perSecond },
+      { label: 'logoffs forecast', color: '#dc2626', width: 1, dash: [4, 3], value: perSecond },
     ],
   });
 }

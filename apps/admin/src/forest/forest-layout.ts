@@ -46,8 +46,26 @@ const GAP_LINE = 40;
 const GAP_ROW = 56;
 /** A row wider than this wraps onto further lines. */
 export const MAX_LINE_WIDTH = 1500;
-/** Relays per line inside a farm box. */
+/** Relays per line inside a farm box of full-size relays. */
 export const FARM_COLUMNS = 6;
+/** A farm of more relays than this draws them as compact tiles (name and load only). */
+export const COMPACT_FARM_ABOVE = 18;
+/** A compact relay tile. */
+export const COMPACT_RELAY = { width: 72, height: 30 } as const;
+const COMPACT_GAP = 6;
+
+/** How a farm's relays are gridded: tile size, gaps and columns. */
+export function farmGrid(count: number): {
+  cell: { width: number; height: number };
+  gap: number;
+  columns: number;
+} {
+  if (count <= COMPACT_FARM_ABOVE) {
+    return { cell: FOREST_NODE_SIZE.relay, gap: GAP_X, columns: Math.max(1, Math.min(FARM_COLUMNS, count)) };
+  }
+  const fit = Math.floor((MAX_LINE_WIDTH - 2 * FARM_PAD + COMPACT_GAP) / (COMPACT_RELAY.width + COMPACT_GAP));
+  return { cell: COMPACT_RELAY, gap: COMPACT_GAP, columns: Math.min(count, fit) };
+}
 export const FARM_PAD = 8;
 /** Room for the farm's name and balance above its relays. */
 export const FARM_HEADER = 40;
@@ -61,12 +79,11 @@ function itemSize(item: ForestItem, model: ForestModel): { width: number; height
       return FOREST_NODE_SIZE.cluster;
     case 'farm': {
       const count = model.farms.get(item.id)?.nodeIds.length ?? 0;
-      const columns = Math.max(1, Math.min(FARM_COLUMNS, count));
-      const lines = Math.max(1, Math.ceil(count / FARM_COLUMNS));
-      const cell = FOREST_NODE_SIZE.relay;
+      const { cell, gap, columns } = farmGrid(count);
+      const lines = Math.max(1, Math.ceil(count / columns));
       return {
-        width: columns * cell.width + (columns - 1) * GAP_X + 2 * FARM_PAD,
-        height: FARM_HEADER + lines * cell.height + (lines - 1) * 10 + FARM_PAD,
+        width: Math.max(220, columns * cell.width + (columns - 1) * gap + 2 * FARM_PAD),
+        height: FARM_HEADER + lines * cell.height + (lines - 1) * gap + FARM_PAD,
       };
     }
   }
@@ -192,16 +209,16 @@ function placeItem(
 ): void {
   boxes.set(item.id, box);
   if (item.type !== 'farm') return;
-  const cell = FOREST_NODE_SIZE.relay;
   const left = box.x - box.width / 2 + FARM_PAD;
   const top = box.y - box.height / 2 + FARM_HEADER;
   const members = byCentre(model.farms.get(item.id)?.nodeIds ?? [], (id) => [id]);
+  const { cell, gap, columns } = farmGrid(members.length);
   members.forEach((id, i) => {
-    const column = i % FARM_COLUMNS;
-    const line = Math.floor(i / FARM_COLUMNS);
+    const column = i % columns;
+    const line = Math.floor(i / columns);
     boxes.set(id, {
-      x: left + column * (cell.width + GAP_X) + cell.width / 2,
-      y: top + line * (cell.height + 10) + cell.height / 2,
+      x: left + column * (cell.width + gap) + cell.width / 2,
+      y: top + line * (cell.height + gap) + cell.height / 2,
       width: cell.width,
       height: cell.height,
     });

@@ -1,8 +1,9 @@
 import type { PlannerSettings } from '@p2pcdn/core';
+import type { LoadState } from '../graph/graph-node.tsx';
 import { formatKbps, truncate } from '../format/format.ts';
 import type { Box } from './forest-layout.ts';
 import { FARM_HEADER } from './forest-layout.ts';
-import type { ForestCluster, ForestFarm } from './forest-model.ts';
+import type { ForestCluster, ForestFarm, ForestNode } from './forest-model.ts';
 import { loadState } from './forest-style.ts';
 
 const percent = (load: number): string => `${Math.round(load * 100)}%`;
@@ -123,6 +124,42 @@ export function ClusterNode({ cluster, box }: ClusterNodeProps) {
           Math.floor((w - 24) / 5.4),
         )}
       </text>
+    </g>
+  );
+}
+
+/** Props of {@link CompactRelay}. */
+export interface CompactRelayProps {
+  node: ForestNode;
+  box: Box;
+  load: number;
+  state: LoadState;
+}
+
+/**
+ * A relay of a large farm as a small tile: its id and load bar (details in the tooltip).
+ * Carries `data-testid="graph-node-<id>"` like the full-size node.
+ */
+export function CompactRelay({ node, box, load, state }: CompactRelayProps) {
+  const { width: w, height: h } = box;
+  return (
+    <g
+      data-testid={`graph-node-${node.id}`}
+      className={`gnode gnode-${node.kind} gnode-compact gnode-${state}`}
+      transform={`translate(${box.x - w / 2},${box.y - h / 2})`}
+    >
+      <title>{`${node.name} (${node.id})\n${node.region ?? 'no region'} · ↑ ${formatKbps(node.upKbps ?? 0)}\nload ${percent(load)}`}</title>
+      <rect width={w} height={h} rx={3} className="gcompact-box" />
+      <text x={5} y={12} className="gnode-id">
+        {truncate(node.id, Math.floor((w - 8) / 5.4))}
+      </text>
+      <g className={`gnode-load load-${state}`} transform={`translate(5,${h - 10})`}>
+        <rect className="track" width={w - 34} height={5} rx={2} />
+        <rect className="fill" width={Math.max(1, Math.min(1, load) * (w - 34))} height={5} rx={2} />
+        <text x={w - 10} y={5.5} textAnchor="end">
+          {percent(load)}
+        </text>
+      </g>
     </g>
   );
 }

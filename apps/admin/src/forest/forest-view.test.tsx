@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { FOREST_PLANNER, makeForestFixture } from '../fixtures/forest-fixture.ts';
 import { LIVE, makeSnapshotFixture } from '../fixtures/snapshot-fixture.ts';
 import { ALL_STREAMS, type StreamSelection } from '../graph/graph-model.ts';
-import { cachedForestLayout, layoutForest } from './forest-layout.ts';
+import {
+  COMPACT_FARM_ABOVE,
+  FARM_PAD,
+  FOREST_NODE_SIZE,
+  MAX_LINE_WIDTH,
+  cachedForestLayout,
+  layoutForest,
+} from './forest-layout.ts';
 import { buildForest, type ForestModel } from './forest-model.ts';
 import { ForestView } from './forest-view.tsx';
 
@@ -115,6 +122,23 @@ describe('forest-view', () => {
         expect(apart).toBe(true);
       }
     }
+  });
+
+  it('tiles the relays of a large farm compactly, inside the box and within a line', () => {
+    const model = buildForest(makeForestFixture({ liveViewers: 600, vodViewers: 20 }), LIVE);
+    const layout = layoutForest(model);
+    const [key, farm] = [...model.farms].find(([, f]) => f.nodeIds.length > COMPACT_FARM_ABOVE)!;
+    const box = layout.boxes.get(key)!;
+    expect(box.width).toBeLessThanOrEqual(MAX_LINE_WIDTH + 2 * FARM_PAD);
+    for (const id of farm.nodeIds) {
+      const relay = layout.boxes.get(id)!;
+      expect(relay.height).toBeLessThan(FOREST_NODE_SIZE.relay.height);
+      expect(Math.abs(relay.x - box.x) + relay.width / 2).toBeLessThanOrEqual(box.width / 2);
+      expect(relay.y + relay.height / 2).toBeLessThanOrEqual(box.y + box.height / 2);
+    }
+    const html = render(model);
+    for (const id of farm.nodeIds)
+      expect(html).toContain(`data-testid="graph-node-${id}" class="gnode gnode-relay gnode-compact`);
   });
 
   it('reuses the layout while only figures change', () => {

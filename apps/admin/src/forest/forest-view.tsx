@@ -18,9 +18,9 @@ import type { EdgeRoute } from '../graph/graph-layout.ts';
 import { GraphNode } from '../graph/graph-node.tsx';
 import { STREAM_COLORS } from '../graph/graph-style.ts';
 import { useViewBox, type ViewBox } from '../graph/use-view-box.ts';
-import type { Box, ForestLayout } from './forest-layout.ts';
+import { FOREST_NODE_SIZE, type Box, type ForestLayout } from './forest-layout.ts';
 import type { ForestEdge, ForestModel } from './forest-model.ts';
-import { ClusterNode, FarmBox } from './forest-parts.tsx';
+import { ClusterNode, CompactRelay, FarmBox } from './forest-parts.tsx';
 import {
   DEFAULT_WATER_MARKS,
   STRIPE_COLORS,
@@ -187,6 +187,9 @@ export function ForestView({
             if (!box) return null;
             if (node.load === undefined) return <GraphNode key={node.id} node={node} box={box} />;
             const state = loadState(node.load, node.kind === 'relay', marks);
+            if (box.height < FOREST_NODE_SIZE.viewer.height) {
+              return <CompactRelay key={node.id} node={node} box={box} load={node.load} state={state} />;
+            }
             return <GraphNode key={node.id} node={node} box={box} load={node.load} loadState={state} />;
           })}
           {[...model.clusters.values()].map((cluster) => {
