@@ -1,4 +1,4 @@
-import type { ForestItem, ForestModel, ForestNode } from './forest-model.ts';
+import { COMPACT_FARM_ABOVE, type ForestItem, type ForestModel, type ForestNode } from './forest-model.ts';
 
 /** A box in drawing coordinates: centre and size. */
 export interface Box {
@@ -48,8 +48,6 @@ const GAP_ROW = 56;
 export const MAX_LINE_WIDTH = 1500;
 /** Relays per line inside a farm box of full-size relays. */
 export const FARM_COLUMNS = 6;
-/** A farm of more relays than this draws them as compact tiles (name and load only). */
-export const COMPACT_FARM_ABOVE = 18;
 /** A compact relay tile. */
 export const COMPACT_RELAY = { width: 72, height: 30 } as const;
 const COMPACT_GAP = 6;

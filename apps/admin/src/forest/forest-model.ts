@@ -106,6 +106,11 @@ export interface ForestOptions {
 }
 
 export const DEFAULT_CLUSTER_ABOVE = 16;
+/**
+ * A farm of more relays than this is drawn compactly: its relays as small tiles, and the edges
+ * into and out of them summed per farm, stream and stripe (`graph-edge-…` then names the farm key).
+ */
+export const COMPACT_FARM_ABOVE = 18;
 /** A viewer with less buffer than this (seconds) is about to stall. */
 export const LOW_BUFFER_SEC = 2;
 
@@ -279,8 +284,9 @@ export function buildForest(
     const key = `${node.farm}@${node.tier}`;
     if (!farms.has(key)) farms.set(key, farmOf(node.farm, node.tier, nodes));
   }
+  const edgesDrawn = foldFarmEdges(folded, farms);
   const rows = buildRows(nodes, farms, clusters, clusterOf);
-  const stripes = [...new Set(folded.flatMap((e) => (e.stripe === undefined ? [] : [e.stripe])))].sort(
+  const stripes = [...new Set(edgesDrawn.flatMap((e) => (e.stripe === undefined ? [] : [e.stripe])))].sort(
     (a, b) => a - b,
   );
 
@@ -291,7 +297,7 @@ export function buildForest(
           `${r.tier}:${r.items.map((i) => (i.type === 'farm' ? `F${i.id}[${farms.get(i.id)?.nodeIds.join(',')}]` : `${i.type[0]}${i.id}`)).join(',')}`,
       )
       .join(';'),
-    folded.map((e) => `${e.key}/${nodes.get(e.from)?.kind ?? ''}`).join(','),
+    edgesDrawn.map((e) => `${e.key}/${nodes.get(e.from)?.kind ?? ''}`).join(','),
     unattached.map((n) => `${n.id}/${n.kind}`).join(','),
   ].join('#');
   return {
@@ -300,7 +306,7 @@ export function buildForest(
     nodes,
     farms,
     clusters,
-    edges: folded,
+    edges: edgesDrawn,
     unattached,
     stripes,
     planned: members.length > 0,
@@ -396,6 +402,38 @@ function foldEdges(
       continue;
     }
     const edge: ForestEdge = { ...e, key, to: clusterId, count: 1 };
+    sums.set(key, edge);
+    out.push(edge);
+  }
+  return out.sort((a, b) => compareIds(a.key, b.key));
+}
+
+/** Sums the edges into and out of the relays of compact farms into edges of the farm box. */
+function foldFarmEdges(edges: readonly ForestEdge[], farms: ReadonlyMap<string, ForestFarm>): ForestEdge[] {
+  const farmOf = new Map<string, string>();
+  for (const [key, farm] of farms) {
+    if (farm.nodeIds.length > COMPACT_FARM_ABOVE) for (const id of farm.nodeIds) farmOf.set(id, key);
+  }
+  if (farmOf.size === 0) return [...edges];
+  const out: ForestEdge[] = [];
+  const sums = new Map<string, ForestEdge>();
+  for (const e of edges) {
+    const from = farmOf.get(e.from) ?? e.from;
+    const to = farmOf.get(e.to) ?? e.to;
+    if (from === e.from && to === e.to) {
+      out.push(e);
+      continue;
+    }
+    if (from === to) continue; // between relays of one farm: drawn inside its box
+    const key = `${e.streamId}|${from}|${to}${e.stripe === undefined ? '' : `|s${e.stripe}`}`;
+    const sum = sums.get(key);
+    if (sum) {
+      sum.kbps += e.kbps;
+      sum.count += e.count;
+      if (e.state === 'connected') sum.state = 'connected';
+      continue;
+    }
+    const edge: ForestEdge = { ...e, key, from, to };
     sums.set(key, edge);
     out.push(edge);
   }

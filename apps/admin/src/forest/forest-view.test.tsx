@@ -4,14 +4,13 @@ import { FOREST_PLANNER, makeForestFixture } from '../fixtures/forest-fixture.ts
 import { LIVE, makeSnapshotFixture } from '../fixtures/snapshot-fixture.ts';
 import { ALL_STREAMS, type StreamSelection } from '../graph/graph-model.ts';
 import {
-  COMPACT_FARM_ABOVE,
   FARM_PAD,
   FOREST_NODE_SIZE,
   MAX_LINE_WIDTH,
   cachedForestLayout,
   layoutForest,
 } from './forest-layout.ts';
-import { buildForest, type ForestModel } from './forest-model.ts';
+import { COMPACT_FARM_ABOVE, buildForest, type ForestModel } from './forest-model.ts';
 import { ForestView } from './forest-view.tsx';
 
 function render(model: ForestModel, stripe: number | null = null): string {
@@ -136,6 +135,15 @@ describe('forest-view', () => {
       expect(Math.abs(relay.x - box.x) + relay.width / 2).toBeLessThanOrEqual(box.width / 2);
       expect(relay.y + relay.height / 2).toBeLessThanOrEqual(box.y + box.height / 2);
     }
+    // Edges into and out of its relays are summed per farm, stream and stripe, throughput kept.
+    const members = new Set(farm.nodeIds);
+    expect(model.edges.some((e) => members.has(e.from) || members.has(e.to))).toBe(false);
+    const into = model.edges.filter((e) => e.to === key);
+    expect([...new Set(into.map((e) => e.from))].sort()).toEqual(['r-fra-1', 'r-fra-2']);
+    const raw = makeForestFixture({ liveViewers: 600, vodViewers: 20 }).edges;
+    const rawInto = raw.filter((e) => e.streamId === LIVE && members.has(e.to));
+    expect(into.reduce((n, e) => n + e.kbps, 0)).toBe(rawInto.reduce((n, e) => n + e.kbps, 0));
+    expect(into.reduce((n, e) => n + e.count, 0)).toBe(rawInto.length);
     const html = render(model);
     for (const id of farm.nodeIds)
       expect(html).toContain(`data-testid="graph-node-${id}" class="gnode gnode-relay gnode-compact`);
