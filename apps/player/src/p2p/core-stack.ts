@@ -1,15 +1,20 @@
 import {
+  IntegrityMonitor,
   PeerEngine,
+  StreamVerifier,
   SegmentLoader,
   SegmentStore,
   type Clock,
   type EngineStats,
+  type MisbehaviourReport,
   type OriginFetch,
   type PeerSegmentSource,
   type StreamId,
   type Welcome,
 } from '@p2pcdn/core';
 import createDebug from 'debug';
+import type { IntegrityFigures } from '../stats/figures.ts';
+import { WebCryptoProvider } from './crypto-web.ts';
 
 /** Sizing and I/O of a {@link P2pStack}. */
 export interface P2pStackOptions {
@@ -40,8 +45,27 @@ export class P2pStack {
   private engine: PeerEngine | undefined;
   private readonly originAllowed = new Set<StreamId>();
   private readonly carried: Carried = { httpBytes: 0, p2pBytes: 0, uploadBytes: 0 };
+  /**
+   * Every segment from a peer is checked against the stream's signed manifest (WebCrypto)
+   * before the engine stores it, hands it to hls.js or relays it; bad senders are reported.
+   */
+  readonly integrity: IntegrityMonitor;
+  private reporter: ((report: MisbehaviourReport) => void) | undefined;
 
   constructor(private readonly options: P2pStackOptions) {
+    this.integrity = new IntegrityMonitor(
+      new StreamVerifier({
+        crypto: new WebCryptoProvider(),
+        clock: options.clock,
+        fetchManifest: async (url) => {
+          const res = await fetch(url, { cache: 'no-cache' });
+          if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+          return (await res.json()) as unknown;
+        },
+        log: createDebug('p2pcdn:player:integrity'),
+      }),
+      (report) => this.reporter?.(report),
+    );
     this.store = new SegmentStore({
       capacityBytes: options.cacheBytes,
       log: createDebug('p2pcdn:player:store'),
@@ -77,10 +101,36 @@ export class P2pStack {
       // Children may be served from the origin only where the coordinator made this tab a root.
       allowOrigin: (streamId) => this.originAllowed.has(streamId),
       uploadBytesPerSecond: Math.max(1, (this.options.uploadKbps * 1000) / 8),
+      verifySegment: this.integrity.verifier.check,
       log: createDebug('p2pcdn:player:engine'),
     });
+    this.engine.onMisbehaviour(this.integrity.onMisbehaviour);
     return this.engine;
   };
+
+  /**
+   * Follows the agent's stream assignments (publisher key, manifest URL) and reports peers that
+   * send bad data through it.
+   */
+  attachAgent(agent: {
+    reportMisbehaviour(report: MisbehaviourReport): Promise<void>;
+    on: Parameters<IntegrityMonitor['follow']>[0]['on'];
+  }): void {
+    this.reporter = (report) => void agent.reportMisbehaviour(report);
+    this.integrity.follow(agent);
+  }
+
+  /** How `streamId` is verified on this tab, and what was rejected. */
+  integrityFigures(streamId: StreamId): IntegrityFigures {
+    const stats = this.integrity.verifier.stats().find((s) => s.streamId === streamId);
+    const bySource = this.integrity.rejections();
+    return {
+      state: this.integrity.verifier.state(streamId),
+      verified: stats?.verified ?? 0,
+      rejected: stats?.rejected ?? bySource.reduce((sum, r) => sum + r.rejected, 0),
+      bySource,
+    };
+  }
 
   /** Whether a parent link is up in `streamId`. */
   hasParents(streamId: StreamId): boolean {

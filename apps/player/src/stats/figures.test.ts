@@ -46,6 +46,12 @@ describe('composeFigures', () => {
       currentSegment: 'seg-4.m4s #4',
       timeline: [{ step: 'first-fragment', atMs: 700, source: 'p2p', tookMs: 80 }],
       now: 1234,
+      integrity: {
+        state: 'verified',
+        verified: 5,
+        rejected: 2,
+        bySource: [{ peerId: 'relay-1', rejected: 2, lastSegment: 'http://o/seg-3.m4s' }],
+      },
     });
     expect(figures).toEqual({
       nodeId: 'n1',
@@ -66,6 +72,18 @@ describe('composeFigures', () => {
       timeline: [{ step: 'first-fragment', atMs: 700, source: 'p2p', tookMs: 80 }],
       stallLog: [],
       updatedAt: 1234,
+      integrity: {
+        state: 'verified',
+        verified: 5,
+        rejected: 2,
+        bySource: [{ peerId: 'relay-1', rejected: 2, lastSegment: 'http://o/seg-3.m4s' }],
+      },
+    });
+    expect(initialFigures(null, 'connecting', 0).integrity).toEqual({
+      state: 'unknown-stream',
+      verified: 0,
+      rejected: 0,
+      bySource: [],
     });
   });
 

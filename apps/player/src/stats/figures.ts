@@ -1,4 +1,11 @@
-import type { LinkRole, LinkStats, NodeId, StreamId } from '@p2pcdn/core';
+import type {
+  LinkRole,
+  LinkStats,
+  NodeId,
+  SourceRejections,
+  StreamId,
+  VerificationState,
+} from '@p2pcdn/core';
 import type { PlayerErrorKind } from '../page/player-error.ts';
 import type { PlaybackFigures } from '../playback/playback-monitor.ts';
 import type { TimelineEntry } from './startup-timeline.ts';
@@ -77,9 +84,23 @@ export interface PlayerFigures {
   stallLog: StallRecord[];
   /** `Date.now()` of this refresh. */
   updatedAt: number;
+  /** Whether segments from peers are checked against the stream's signed manifest, and how it went. */
+  integrity: IntegrityFigures;
   /** The message shown on the page, when the player stopped on an error. */
   error?: string;
   errorKind?: PlayerErrorKind;
+}
+
+/** The stream's verification on this tab. */
+export interface IntegrityFigures {
+  /** `verified`: against the publisher's signed manifest; `unverified`: registered without a key. */
+  state: VerificationState;
+  /** Segments from peers that matched the manifest. */
+  verified: number;
+  /** Segments from peers that did not (dropped, fetched again elsewhere, their sender reported). */
+  rejected: number;
+  /** Rejections per source, most first. */
+  bySource: SourceRejections[];
 }
 
 /** A link as the agent lists it. */
@@ -105,6 +126,7 @@ export interface FigureInputs {
   stallLog?: readonly StallRecord[];
   now: number;
   error?: { kind: PlayerErrorKind; message: string } | undefined;
+  integrity?: IntegrityFigures;
 }
 
 /** Share of segment bytes that came from peers, 0..1. */
@@ -156,6 +178,9 @@ export function composeFigures(input: FigureInputs): PlayerFigures {
     timeline: (input.timeline ?? []).map((entry) => ({ ...entry })),
     stallLog: (input.stallLog ?? []).map((record) => ({ ...record })),
     updatedAt: input.now,
+    integrity: input.integrity
+      ? { ...input.integrity, bySource: input.integrity.bySource.map((r) => ({ ...r })) }
+      : { state: 'unknown-stream', verified: 0, rejected: 0, bySource: [] },
     ...(input.error ? { error: input.error.message, errorKind: input.error.kind } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { PlayerFigures } from '../stats/figures.ts';
+import { IntegrityBadge } from './integrity-badge.tsx';
 import { usePlayer } from './use-player.ts';
 import { describeEntry, type TimelineEntry } from '../stats/startup-timeline.ts';
 import { formatBytes, formatMs, formatSec, formatShare } from './format.ts';
@@ -93,6 +94,7 @@ export function StatsPanel() {
   return (
     <section className="panel stats" data-testid="stats-panel" aria-label="Delivery statistics">
       <ShareBar figures={figures} />
+      <IntegrityBadge integrity={figures.integrity} />
       <dl className="figures">
         <Figure
           label="Uploaded"
