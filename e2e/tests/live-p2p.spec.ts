@@ -15,6 +15,7 @@ interface Figures {
   httpBytes: number;
   playedSec: number;
   startupMs: number | null;
+  integrity: { state: string; verified: number; rejected: number };
   error?: string;
 }
 
@@ -81,7 +82,11 @@ test('three tabs play the live stream over P2P and the origin sends less than ha
     expect(f.error, `tab ${i} error`).toBeUndefined();
     expect(f.stalls, `tab ${i} stalls`).toBe(0);
     expect(f.p2pBytes, `tab ${i} received bytes from peers`).toBeGreaterThan(0);
+    // demo-live is registered with the origin's publisher key: WebCrypto checks every peer segment.
+    expect(f.integrity.state, `tab ${i} verifies`).toBe('verified');
+    expect(f.integrity.rejected, `tab ${i} rejected segments`).toBe(0);
   }
+  expect(all.reduce((sum, f) => sum + f.integrity.verified, 0)).toBeGreaterThan(0);
 
   // What the origin actually sent, against what HTTP-only delivery to these tabs would have cost.
   const stats = (await (await fetch(`${stack.originUrl}/stats`)).json()) as OriginStats;

@@ -72,7 +72,10 @@ export class P2pStack {
     });
     // The loader outlives engines: it always asks the current one.
     const peers: PeerSegmentSource = {
-      fetchFromPeers: (segment, opts) => this.engine?.fetchFromPeers(segment, opts) ?? Promise.resolve(null),
+      fetchFromPeers: (segment, opts) => {
+        this.integrity.verifier.expect(segment);
+        return this.engine?.fetchFromPeers(segment, opts) ?? Promise.resolve(null);
+      },
       hasParents: (streamId) => this.engine?.hasParents(streamId) ?? false,
       recordHttpBytes: (bytes, streamId) => this.engine?.recordHttpBytes(bytes, streamId),
     };

@@ -76,6 +76,14 @@ describe('StreamVerifier', () => {
     await clock.advance(1000);
     expect([await a, await b]).toEqual([true, true]);
     expect(served.fetches).toBe(2);
+    // A transfer starting for a segment not listed yet fetches the manifest alongside it.
+    served.current = await signed(3, [0, 1, 2, 3]);
+    verifier.expect(ref(3));
+    verifier.expect(ref(2));
+    await clock.advance(1000);
+    expect(served.fetches).toBe(3);
+    expect(await verifier.check(ref(3), bytes(3))).toBe(true);
+    expect(served.fetches).toBe(3);
     // A segment no manifest lists is dropped, blaming nobody.
     const c = verifier.check(ref(9), bytes(9));
     await clock.advance(1000);

@@ -132,6 +132,15 @@ export class StreamVerifier {
     return keeper ? this.refresh(keeper) : Promise.resolve();
   }
 
+  /**
+   * A transfer of `segment` is starting: if no manifest lists it yet (a live stream's newest
+   * segment), fetch the manifest now, alongside the transfer, instead of after it.
+   */
+  expect(segment: SegmentRef): void {
+    const keeper = this.keepers.get(segment.streamId);
+    if (keeper && !keeper.book.entry(segment)) void this.refresh(keeper);
+  }
+
   /** The check `PeerEngineOptions.verifySegment` takes. */
   readonly check = async (segment: SegmentRef, data: Uint8Array): Promise<SegmentCheck> => {
     return this.judge(segment.streamId, (book) => book.verifySegment(segment, data), segmentKey(segment));
