@@ -88,7 +88,9 @@ export function ForestSection() {
             {Math.max(0, model.rows.length - 1)} {model.rows.length === 2 ? 'tier' : 'tiers'} ·{' '}
             {model.farms.size} {model.farms.size === 1 ? 'farm' : 'farms'}
             {model.clusters.size > 0 && ` · ${clustered} viewers in ${model.clusters.size} clusters`}
-            {!model.planned && ' · tiers walked from the edges (no tree members reported)'}
+            {!model.planned &&
+              model.edges.length > 0 &&
+              ' · tiers walked from the edges (no tree members reported)'}
           </span>
         )}
       </header>
