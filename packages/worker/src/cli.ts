@@ -135,7 +135,8 @@ async function runViewer(
   const summary = await Promise.race([viewer.done, untilSignal(() => viewer.stop().then(() => undefined))]);
   const final = summary ?? (await viewer.done);
   say(
-    `received ${final.segments} segments: ${final.p2pBytes} bytes from peers, ${final.httpBytes} over HTTP (${final.reason})`,
+    `received ${final.segments} segments: ${final.p2pBytes} bytes from peers, ${final.httpBytes} over HTTP (${final.reason}); ` +
+      `${final.verification}, ${final.rejectedSegments} segments from peers rejected by verification`,
   );
   if (out !== process.stdout) await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
   return 0;
