@@ -35,6 +35,7 @@ export default tseslint.config(
       'packages/worker/bin/**',
       'apps/signaling/src/main.ts',
       'apps/signaling/src/stack.ts',
+      'apps/signaling/src/sign-cli.ts',
       'e2e/**',
       '**/*.bench.ts',
       'packages/worker/bench/**',
