@@ -153,6 +153,13 @@ function renderDelivery(results, command) {
     ...rows,
     '',
     ...ratios.map((s) => `- ${s}`),
+    '',
+    'Median startup timeline per arm (ms since navigation; `[where the segment came from, load time]`), and',
+    'the 1-minute load average when the arm started → ended:',
+    '',
+    ...results.map(
+      (r) => `- ${r.arm}, ${r.tabs} tabs (load ${r.loadAverage ?? '–'}): ${r.timelineLine ?? '–'}`,
+    ),
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
 import { startStack } from '../stack.ts';
@@ -50,6 +51,8 @@ export interface ArmResult {
   p2pShare: number;
   /** Per step: median time over the tabs that reached it, and where segments came from. */
   timeline: StepSummary[];
+  /** The same, one line (`step ms [source took]` · …), as printed and written to the doc. */
+  timelineLine: string;
   /** Per tab, its own timeline (for digging into one slow start). */
   tabTimelines: TimelineEntry[][];
   /** Per tab, its stall records (p2pcdn). */
@@ -61,6 +64,8 @@ export interface ArmResult {
    * origin, relays), and the median tab's main thread (Chromium's TaskDuration).
    */
   cpu: { browser: number; stack: number; tabMainThread: number };
+  /** 1-minute load average when the arm started and ended (the machine is shared). */
+  loadAverage: string;
   errors: string[];
 }
 
@@ -177,6 +182,7 @@ async function runArm(browser: Browser, arm: ArmResult['arm'], tabs: number): Pr
   // One browser context per tab: separate HTTP caches, as separate viewers have.
   const contexts: BrowserContext[] = [];
   const cpuBefore = cpuSnapshot();
+  const loadBefore = loadavg()[0]?.toFixed(1) ?? '–';
   const startedAt = Date.now();
   try {
     const liveUrl = `${stack.originUrl}/live/index.m3u8`;
@@ -244,6 +250,7 @@ async function runArm(browser: Browser, arm: ArmResult['arm'], tabs: number): Pr
       stalls: figures.reduce((s, f) => s + f.stalls, 0),
       p2pShare: p2p + http > 0 ? p2p / (p2p + http) : 0,
       timeline: summarizeTimelines(figures.map((f) => f.timeline)),
+      timelineLine: formatTimeline(summarizeTimelines(figures.map((f) => f.timeline)), tabs),
       tabTimelines: figures.map((f) => f.timeline),
       stallLogs: figures.map((f) => f.stallLog),
       ...(arm === 'p2pcdn' ? { tree } : {}),
@@ -252,6 +259,7 @@ async function runArm(browser: Browser, arm: ArmResult['arm'], tabs: number): Pr
         stack: cpu.stackSec / wallSec,
         tabMainThread: median(mainThread),
       },
+      loadAverage: `${loadBefore} → ${loadavg()[0]?.toFixed(1) ?? '–'}`,
       errors: [
         ...figures.flatMap((f, i) => (f.error ? [`tab ${i + 1}: ${f.error}`] : [])),
         ...(startups.length < tabs ? [`${tabs - startups.length} tab(s) never started`] : []),
@@ -282,7 +290,7 @@ for (const r of results) {
 }
 console.log('\nmedian startup timeline (ms since navigation; [segment source, load time]):');
 for (const r of results) {
-  console.log(`  ${r.arm.padEnd(7)} tabs=${r.tabs}: ${formatTimeline(r.timeline, r.tabs)}`);
+  console.log(`  ${r.arm.padEnd(7)} tabs=${r.tabs}: ${r.timelineLine}`);
   if (r.tree) {
     const tiers = Object.entries(r.tree.viewersByTier)
       .map(([tier, n]) => `tier ${tier}: ${n}`)
@@ -295,7 +303,7 @@ for (const r of results) {
   });
   const { browser, stack, tabMainThread } = r.cpu;
   console.log(
-    `  ${''.padEnd(7)} tabs=${r.tabs}: CPU (cores busy) browser ${browser.toFixed(2)}, stack ${stack.toFixed(2)}, median tab main thread ${tabMainThread.toFixed(3)}`,
+    `  ${''.padEnd(7)} tabs=${r.tabs}: CPU (cores busy) browser ${browser.toFixed(2)}, stack ${stack.toFixed(2)}, median tab main thread ${tabMainThread.toFixed(3)}; load average ${r.loadAverage}`,
   );
 }
 if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 2));
