@@ -35,7 +35,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startStack(options: { readyTimeoutMs?: number } = {}): Promise<RunningStack> {
+export async function startStack(
+  options: {
+    readyTimeoutMs?: number;
+    /** Serve this player build instead of apps/player/dist. */ playerDist?: string;
+  } = {},
+): Promise<RunningStack> {
   const [port, originPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'p2pcdn-e2e-'));
   const child: ChildProcess = spawn(
@@ -48,6 +53,7 @@ export async function startStack(options: { readyTimeoutMs?: number } = {}): Pro
         P2PCDN_PORT: String(port),
         P2PCDN_ORIGIN_PORT: String(originPort),
         P2PCDN_DATA_DIR: dataDir,
+        ...(options.playerDist ? { P2PCDN_PLAYER_DIST: options.playerDist } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

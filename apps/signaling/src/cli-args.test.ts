@@ -160,3 +160,15 @@ describe('planner configuration', () => {
     expect(() => resolveConfig({}, { P2PCDN_FORECAST: 'sometimes' })).toThrow(ConfigError);
   });
 });
+
+describe('player build directory', () => {
+  it('defaults to apps/player/dist, reads P2PCDN_PLAYER_DIST, and options override both', () => {
+    expect(resolveConfig({}, {}).playerDist).toMatch(/apps[\\/]player[\\/]dist$/);
+    expect(resolveConfig({}, { P2PCDN_PLAYER_DIST: '/tmp/player-build' }).playerDist).toBe(
+      '/tmp/player-build',
+    );
+    expect(resolveConfig({ playerDist: '/srv/player' }, { P2PCDN_PLAYER_DIST: '/tmp/x' }).playerDist).toBe(
+      '/srv/player',
+    );
+  });
+});

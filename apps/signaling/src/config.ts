@@ -44,7 +44,10 @@ export interface CoordinatorOptions {
   tocKeysPerNode?: number;
   /** Admin event ring buffer size. Default 500. */
   eventLogSize?: number;
-  /** Built player and admin SPAs. Default `apps/player/dist` and `apps/admin/dist`. */
+  /**
+   * Built player and admin SPAs. Default `apps/player/dist` (or `P2PCDN_PLAYER_DIST`, which the
+   * startup A/B benchmark uses to serve two builds side by side) and `apps/admin/dist`.
+   */
   playerDist?: string;
   adminDist?: string;
   /** Timeout for fetching a publisher's playlist and segments when registering. Default 5000 ms. */
@@ -144,7 +147,9 @@ export function resolveConfig(
     },
     tocKeysPerNode: positiveInt('tocKeysPerNode', options.tocKeysPerNode ?? 4096),
     eventLogSize: positiveInt('eventLogSize', options.eventLogSize ?? 500),
-    playerDist: path.resolve(options.playerDist ?? path.join(REPO_ROOT, 'apps/player/dist')),
+    playerDist: path.resolve(
+      options.playerDist ?? env.P2PCDN_PLAYER_DIST ?? path.join(REPO_ROOT, 'apps/player/dist'),
+    ),
     adminDist: path.resolve(options.adminDist ?? path.join(REPO_ROOT, 'apps/admin/dist')),
     probeTimeoutMs: positiveInt('probeTimeoutMs', options.probeTimeoutMs ?? 5000),
     fetch: options.fetch ?? globalThis.fetch,
