@@ -1,13 +1,20 @@
 import {
+  BLOCK_FRAME_KIND,
   assertNever,
+  decodeBlockFrame,
   decodeDataFrame,
+  encodeBlockFrame,
   encodeDataFrame,
   encodePeerMessage,
-  parsePeerMessage,
+  encodeStripeMessage,
+  parsePeerWireMessage,
+  type BlockFrame,
   type NodeId,
   type PeerMessage,
+  type PeerWireMessage,
   type SegmentRef,
   type StreamId,
+  type StripeMessage,
 } from '../protocol/index.ts';
 import { OutgoingRequests, type RequestOptions, type RequestOutcome } from './outgoing-requests.ts';
 import type { UploadTarget } from './upload-scheduler.ts';
@@ -25,6 +32,10 @@ export interface LinkSessionHooks {
   onBadFrame(session: LinkSession, reason: string): void;
   /** Sending failed: the link is unusable and should be dropped. */
   onBroken(session: LinkSession, reason: string): void;
+  /** A striped-pull message (either direction: the peer as receiver or as source). */
+  onStripe(session: LinkSession, msg: StripeMessage): void;
+  /** A block frame of a striped pull this node subscribed to. */
+  onBlock(session: LinkSession, frame: BlockFrame): void;
 }
 
 /** Settings of one {@link LinkSession}. */
@@ -140,6 +151,14 @@ export class LinkSession implements UploadTarget {
     return this.sendRaw(encodeDataFrame({ id, offset, payload }));
   }
 
+  sendStripe(msg: StripeMessage): boolean {
+    return this.sendRaw(encodeStripeMessage(msg));
+  }
+
+  sendBlock(sub: number, seq: number, payload: Uint8Array): boolean {
+    return this.sendRaw(encodeBlockFrame({ sub, seq, payload }));
+  }
+
   bufferedAmount(): number {
     if (this.closedFlag) return 0;
     try {
@@ -155,11 +174,16 @@ export class LinkSession implements UploadTarget {
     try {
       if (typeof data === 'string') {
         this.bytesIn += data.length;
-        const parsed = parsePeerMessage(data);
+        const parsed = parsePeerWireMessage(data);
         if (!parsed.ok) return this.bad(`bad control frame: ${parsed.error.message}`);
         this.dispatch(parsed.value);
       } else if (data instanceof Uint8Array) {
         this.bytesIn += data.byteLength;
+        if (data[0] === BLOCK_FRAME_KIND) {
+          const block = decodeBlockFrame(data);
+          if (!block.ok) return this.bad(`bad block frame: ${block.error.message}`);
+          return this.options.hooks.onBlock(this, block.value);
+        }
         const frame = decodeDataFrame(data);
         if (!frame.ok) return this.bad(`bad binary frame: ${frame.error.message}`);
         this.outgoing.onFrame(frame.value);
@@ -172,7 +196,7 @@ export class LinkSession implements UploadTarget {
     }
   }
 
-  private dispatch(msg: PeerMessage): void {
+  private dispatch(msg: PeerWireMessage): void {
     switch (msg.type) {
       case 'hello':
         if (this.helloSeen) return this.bad('second hello');
@@ -191,6 +215,16 @@ export class LinkSession implements UploadTarget {
         return this.answerPing(msg.nonce);
       case 'pong':
         return this.takePong(msg.nonce);
+      case 'pattern':
+      case 'stripe-segment':
+      case 'stripe-have':
+      case 'stripe-miss':
+      case 'block-request':
+      case 'stripe-cancel':
+      case 'stripe-close':
+      case 'probe':
+      case 'probe-reply':
+        return this.options.hooks.onStripe(this, msg);
       default:
         return assertNever(msg, 'peer message');
     }

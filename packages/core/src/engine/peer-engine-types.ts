@@ -1,5 +1,6 @@
 import type { NodeId, SegmentRef, StreamId } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
+import type { StripingSettings } from './stripe-sources.ts';
 import type { CancelToken, Clock, LinkRole, Logger, OriginFetch, SegmentSource } from './types.ts';
 
 /** Settings of a `PeerEngine`; everything but identity, clock and store has a default. */
@@ -29,6 +30,31 @@ export interface PeerEngineOptions {
    * check could later drop a bad parent earlier; the whole-segment check is what gates use.)
    */
   verifySegment?: (segment: SegmentRef, data: Uint8Array) => SegmentCheck | Promise<SegmentCheck>;
+  /**
+   * Checks block `index` of a segment cut every `blockBytes` against the manifest's per-block
+   * hash, so a striped segment that failed `verifySegment` can be blamed on the one source that
+   * sent the bad block; `'unknown'` when the manifest has no block hashes of that size (the
+   * segment is then fetched whole from one parent at a time, which finds the culprit).
+   */
+  verifyBlock?: (
+    segment: SegmentRef,
+    index: number,
+    blockBytes: number,
+    payload: Uint8Array,
+  ) => SegmentCheck | Promise<SegmentCheck>;
+  /**
+   * The segment's size when the host knows it (from the signed manifest): a striped pull then
+   * numbers exactly its blocks. Without it a pull reserves sequence numbers for the largest
+   * segment and learns the size from the first source's `stripe-have`.
+   */
+  segmentSize?: (segment: SegmentRef) => number | undefined;
+  /**
+   * Striped pulls (seed 002): with two or more parents in a stream, each segment's blocks come
+   * from all of them at once, divided by a pattern weighted by probes and recomputed every
+   * interval from what each delivered. `false` pulls each segment whole from the best parent.
+   * Default: on, with `DEFAULT_STRIPING`.
+   */
+  striping?: Partial<StripingSettings> | false;
   /**
    * Upload cap across all children, bytes per second; 0 serves no children (they get `busy`).
    * Default: unlimited.

@@ -5,6 +5,9 @@ import { connect, makeNode, patternBytes } from '../testing/engine-harness.ts';
 import { PeerEngineError } from './errors.ts';
 import type { LinkClosedEvent } from './peer-engine-types.ts';
 
+/** Whole-segment requests (the path striped pulls fall back to): these tests are about it. */
+const WHOLE = { striping: false } as const;
+
 const STREAM = 'live';
 const seg = (n: number, streamId = STREAM): SegmentRef => ({
   streamId,
@@ -16,7 +19,7 @@ describe('PeerEngine links and figures', () => {
     const clock = new ManualClock();
     const far = makeNode(clock, 'far');
     const near = makeNode(clock, 'near');
-    const child = makeNode(clock, 'child', { pingIntervalMs: 1000 });
+    const child = makeNode(clock, 'child', { ...WHOLE, pingIntervalMs: 1000 });
     connect(clock, far, child, STREAM, { latencyMs: 80 });
     connect(clock, near, child, STREAM, { latencyMs: 5 });
     for (const p of [far, near]) p.store.put(seg(1), patternBytes(1000));
@@ -32,7 +35,7 @@ describe('PeerEngine links and figures', () => {
     const clock = new ManualClock();
     const slow = makeNode(clock, 'slow');
     const fast = makeNode(clock, 'fast');
-    const child = makeNode(clock, 'child');
+    const child = makeNode(clock, 'child', WHOLE);
     connect(clock, slow, child, STREAM, { bytesPerSecond: 200_000 });
     connect(clock, fast, child, STREAM, { bytesPerSecond: 5_000_000 });
     for (let i = 1; i <= 2; i++) {

@@ -7,6 +7,9 @@ import { PeerEngineError } from './errors.ts';
 import type { LinkClosedEvent, SegmentEvent } from './peer-engine-types.ts';
 import type { CancelToken, OriginFetch } from './types.ts';
 
+/** Whole-segment requests (the path striped pulls fall back to): these tests are about it. */
+const WHOLE = { striping: false } as const;
+
 const STREAM = 'live';
 const seg = (n: number, streamId = STREAM): SegmentRef => ({
   streamId,
@@ -129,7 +132,7 @@ describe('PeerEngine', () => {
     const clock = new ManualClock();
     const empty = makeNode(clock, 'empty');
     const full = makeNode(clock, 'full');
-    const child = makeNode(clock, 'child');
+    const child = makeNode(clock, 'child', WHOLE);
     connect(clock, empty, child, STREAM);
     connect(clock, full, child, STREAM);
     full.store.put(seg(1), patternBytes(1000));
@@ -147,7 +150,7 @@ describe('PeerEngine', () => {
     // A parent whose link never delivers anything (a black hole).
     const silent = makeNode(clock, 'silent');
     const full = makeNode(clock, 'full');
-    const child = makeNode(clock, 'child', { firstByteTimeoutMs: 1000 });
+    const child = makeNode(clock, 'child', { ...WHOLE, firstByteTimeoutMs: 1000 });
     connect(clock, silent, child, STREAM, { latencyMs: 1_000_000 });
     connect(clock, full, child, STREAM);
     full.store.put(seg(1), patternBytes(1000));
@@ -181,7 +184,7 @@ describe('PeerEngine', () => {
     const clock = new ManualClock();
     const first = makeNode(clock, 'first');
     const second = makeNode(clock, 'second');
-    const child = makeNode(clock, 'child');
+    const child = makeNode(clock, 'child', WHOLE);
     const data = patternBytes(1_000_000, 9);
     // 100 kB/s: the megabyte takes ten seconds from `first`.
     const [firstEnd] = connect(clock, first, child, STREAM, { bytesPerSecond: 100_000 });

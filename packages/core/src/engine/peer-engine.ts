@@ -6,6 +6,7 @@ import {
   type NodeStats,
   type SegmentRef,
   type StreamId,
+  type StripeMessage,
 } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
 import { ChildServer, type FetchThroughResult } from './child-server.ts';
@@ -17,6 +18,9 @@ import { LiveSegment, LiveSegments } from './live-segment.ts';
 import { pullForChild } from './pull-for-child.ts';
 import { rankParents } from './parent-ranking.ts';
 import { StreamCounterBook } from './stream-counters.ts';
+import { StripeServer } from './stripe-server.ts';
+import { DEFAULT_STRIPING, type StripeStats, type StripingSettings } from './stripe-sources.ts';
+import { StripedPull } from './striped-pull.ts';
 import { UploadScheduler } from './upload-scheduler.ts';
 import type {
   FetchFromPeersOptions,
@@ -52,6 +56,13 @@ export class PeerEngine {
   private readonly closeListeners: ListenerSet<[LinkClosedEvent]>;
   private readonly misbehaviourListeners: ListenerSet<[NodeId, string, MisbehaviourDetail]>;
   private readonly counters = new StreamCounterBook();
+  private readonly stripeServer: StripeServer;
+  private readonly striping: StripingSettings | undefined;
+  private readonly pulls = new Map<StreamId, StripedPull>();
+  /** Which stream's pull each subscription id this node chose belongs to. */
+  private readonly subscriptions = new Map<number, StreamId>();
+  private nextSubscription = 1;
+  private nextProbeNonce = 1;
   private p2pBytes = 0;
   private httpBytes = 0;
   private destroyed = false;
@@ -81,6 +92,16 @@ export class PeerEngine {
       onUploaded: (streamId, bytes) => this.counters.add(streamId, 'uploadBytes', bytes),
       log: this.log,
     });
+    this.stripeServer = new StripeServer({
+      clock: this.clock,
+      store: this.store,
+      scheduler: this.scheduler,
+      fetchThrough: (segment, requester, cancel, via) => this.fetchThrough(segment, requester, cancel, via),
+      onBadFrame: (session, reason) => this.reportBadFrame(session, reason),
+      onUploaded: (streamId, bytes) => this.counters.add(streamId, 'uploadBytes', bytes),
+      log: this.log,
+    });
+    this.striping = options.striping === false ? undefined : { ...DEFAULT_STRIPING, ...options.striping };
     this.peerFetches = new Coalescer(this.clock, this.log);
     this.originFetches = new Coalescer(this.clock, this.log);
     this.segmentListeners = new ListenerSet('segment', this.log);
@@ -110,6 +131,12 @@ export class PeerEngine {
         onCancel: (s, id) => this.children.handleCancel(s, id),
         onBadFrame: (s, reason) => this.reportBadFrame(s, reason),
         onBroken: (s, reason) => this.closeSession(s, reason),
+        onStripe: (s, msg) => this.onStripe(s, msg),
+        onBlock: (s, frame) => {
+          const streamId = this.subscriptions.get(frame.sub);
+          // Blocks of a subscription already closed are late, not hostile.
+          if (streamId !== undefined) this.pulls.get(streamId)?.onBlock(s, frame);
+        },
       },
     });
     session.streams.set(streamId, role);
@@ -131,7 +158,10 @@ export class PeerEngine {
     let closed = 0;
     for (const session of [...this.sessions]) {
       if (session.peerId !== peerId) continue;
-      if (streamId !== undefined) session.streams.delete(streamId);
+      if (streamId !== undefined) {
+        session.streams.delete(streamId);
+        this.pulls.get(streamId)?.removeSession(session);
+      }
       if (streamId === undefined || session.streams.size === 0) {
         this.closeSession(session, 'removed by host');
         closed++;
@@ -142,6 +172,9 @@ export class PeerEngine {
 
   /** Drops every link's role in `streamId` (the coordinator released it); returns links closed. */
   removeStream(streamId: StreamId): number {
+    this.pulls.get(streamId)?.close();
+    this.pulls.delete(streamId);
+    for (const [sub, stream] of this.subscriptions) if (stream === streamId) this.subscriptions.delete(sub);
     let closed = 0;
     for (const session of [...this.sessions]) {
       if (!session.streams.delete(streamId) || session.streams.size > 0) continue;
@@ -218,6 +251,11 @@ export class PeerEngine {
     };
   }
 
+  /** The striped pulls' patterns and per-source figures, one entry per stream pulled striped. */
+  stripeStats(): StripeStats[] {
+    return [...this.pulls.values()].map((pull) => pull.stats());
+  }
+
   /** Calls `listener` for each segment obtained from a peer or fetched through from the origin. */
   onSegment(listener: (event: SegmentEvent) => void): () => void {
     return this.segmentListeners.add(listener);
@@ -241,18 +279,26 @@ export class PeerEngine {
     this.peerFetches.cancelAll();
     this.originFetches.cancelAll();
     this.live.failAll('engine destroyed');
+    for (const pull of this.pulls.values()) pull.close();
+    this.pulls.clear();
     for (const session of [...this.sessions]) this.closeSession(session, 'engine destroyed');
   }
 
-  private async pullFromParents(segment: SegmentRef, cancel: CancelToken): Promise<LoadedSegment | null> {
+  /** Pulls from the parents (from `only` among them, in route mode), striped where it applies. */
+  private async pullFromParents(
+    segment: SegmentRef,
+    cancel: CancelToken,
+    only?: NodeId,
+  ): Promise<LoadedSegment | null> {
     const key = segmentKey(segment);
     const liveKey = fetchKey(segment);
+    const striped = only === undefined ? await this.pullStriped(segment, cancel) : null;
+    if (striped) return striped;
     const tried = new Set<LinkSession>();
     while (!cancel.cancelled && !this.destroyed) {
       // Ranked afresh each round so parents connected meanwhile (make-before-break) are used.
       const parent = rankParents(this.sessions, segment.streamId).find(
-        // Never ask a peer that is itself waiting on us for this segment: that would be a loop.
-        (s) => !tried.has(s) && !this.children.isServing(s, key),
+        (s) => !tried.has(s) && !this.waitsOnUs(s, key) && (only === undefined || s.peerId === only),
       );
       if (!parent) return null;
       tried.add(parent);
@@ -308,12 +354,111 @@ export class PeerEngine {
     return null;
   }
 
+  /** Never ask a peer that is itself waiting on us for this segment: that would be a loop. */
+  private waitsOnUs(session: LinkSession, key: string): boolean {
+    return this.children.isServing(session, key) || this.stripeServer.isServing(session, key);
+  }
+
+  /**
+   * The striped pull of a segment from every parent at once (two or more), or null when it does
+   * not apply or gave up (the whole-segment requests then take over).
+   */
+  private async pullStriped(segment: SegmentRef, cancel: CancelToken): Promise<LoadedSegment | null> {
+    if (!this.striping) return null;
+    const key = segmentKey(segment);
+    const parents = rankParents(this.sessions, segment.streamId).filter((s) => !this.waitsOnUs(s, key));
+    if (parents.length < 2) return null;
+    const result = await this.pullFor(segment.streamId).fetch(
+      segment,
+      parents,
+      cancel,
+      this.options.segmentSize?.(segment),
+    );
+    if (typeof result === 'string') {
+      this.log('striped pull of %s: %s; asking parents one at a time', key, result);
+      return null;
+    }
+    if (cancel.cancelled || this.destroyed) return null;
+    let top: NodeId | undefined;
+    let most = -1;
+    for (const [peerId, bytes] of result.contributions) {
+      if (bytes > most) [top, most] = [peerId, bytes];
+    }
+    this.p2pBytes += result.data.byteLength;
+    this.counters.add(segment.streamId, 'p2pBytes', result.data.byteLength);
+    this.store.put(segment, result.data);
+    this.segmentListeners.emit({
+      segment,
+      bytes: result.data.byteLength,
+      source: 'p2p',
+      ...(top !== undefined && { peerId: top }),
+    });
+    return { data: result.data, source: 'p2p', ...(top !== undefined && { peerId: top }) };
+  }
+
+  private pullFor(streamId: StreamId): StripedPull {
+    let pull = this.pulls.get(streamId);
+    if (pull) return pull;
+    const settings = this.striping ?? DEFAULT_STRIPING;
+    pull = new StripedPull({
+      clock: this.clock,
+      log: this.log,
+      streamId,
+      settings,
+      nextSubscription: () => {
+        const sub = this.nextSubscription++;
+        this.subscriptions.set(sub, streamId);
+        return sub;
+      },
+      nextNonce: () => this.nextProbeNonce++,
+      verifySegment: (segment, data) => this.verify(segment, data),
+      ...(this.options.verifyBlock && {
+        checkBlock: async (segment, index, blockBytes, payload) => {
+          try {
+            return (await this.options.verifyBlock?.(segment, index, blockBytes, payload)) ?? 'unknown';
+          } catch (err) {
+            this.log('verifying a block of %s threw: %O', segmentKey(segment), err);
+            return 'unknown';
+          }
+        },
+      }),
+      onLive: (segment, live) => this.live.add(fetchKey(segment), live),
+      punish: (session, segment, reason) =>
+        this.punish(session.peerId, reason, { kind: 'bad-data', segment }),
+      badFrame: (session, reason) => this.reportBadFrame(session, reason),
+    });
+    this.pulls.set(streamId, pull);
+    return pull;
+  }
+
+  /** A striped-pull message: answers to this node's pulls go to them, the rest to its server. */
+  private onStripe(session: LinkSession, msg: StripeMessage): void {
+    switch (msg.type) {
+      case 'stripe-have':
+      case 'stripe-miss': {
+        const streamId = this.subscriptions.get(msg.sub);
+        if (streamId !== undefined) this.pulls.get(streamId)?.handle(session, msg);
+        return;
+      }
+      case 'probe-reply':
+        for (const pull of this.pulls.values()) pull.handle(session, msg);
+        return;
+      default:
+        return this.stripeServer.handle(session, msg);
+    }
+  }
+
   private async fetchThrough(
     segment: SegmentRef,
     requester: LinkSession,
     cancel: CancelToken,
+    via?: NodeId,
   ): Promise<FetchThroughResult> {
-    const key = fetchKey(segment);
+    // Route mode: a receiver asked for blocks routed from one of our parents in particular.
+    const route = rankParents(this.sessions, segment.streamId).some((s) => s.peerId === via)
+      ? via
+      : undefined;
+    const key = route === undefined ? fetchKey(segment) : `${fetchKey(segment)} via ${route}`;
     const hadParents = rankParents(this.sessions, segment.streamId).some((s) => s !== requester);
     try {
       if (hadParents) {
@@ -322,7 +467,7 @@ export class PeerEngine {
             clock: this.clock,
             peerFetches: this.peerFetches,
             live: this.live,
-            pull: (token) => this.pullFromParents(segment, token),
+            pull: (token) => this.pullFromParents(segment, token, route),
             upstreamTimeoutMs: this.options.upstreamTimeoutMs ?? 8000,
           },
           key,
@@ -413,6 +558,8 @@ export class PeerEngine {
     const streams = [...session.streams].map(([streamId, role]) => ({ streamId, role }));
     session.dispose(reason);
     this.children.dropSession(session);
+    this.stripeServer.dropSession(session);
+    for (const pull of this.pulls.values()) pull.removeSession(session);
     try {
       session.link.close();
     } catch (err) {

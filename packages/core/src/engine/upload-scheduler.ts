@@ -1,4 +1,8 @@
-import { DATA_FRAME_HEADER_BYTES, DATA_FRAME_PAYLOAD_BYTES } from '../protocol/index.ts';
+import {
+  BLOCK_FRAME_HEADER_BYTES,
+  DATA_FRAME_HEADER_BYTES,
+  DATA_FRAME_PAYLOAD_BYTES,
+} from '../protocol/index.ts';
 import { TokenBucket } from './upload-limiter.ts';
 import type { Clock, Logger, TimerHandle } from './types.ts';
 
@@ -8,6 +12,32 @@ export interface UploadTarget {
   bufferedAmount(): number;
   /** Sends one data frame; false when the link is gone (the upload is then dropped). */
   sendData(id: number, offset: number, payload: Uint8Array): boolean;
+  /** Sends one block frame of a striped pull; false when the link is gone. */
+  sendBlock?(sub: number, seq: number, payload: Uint8Array): boolean;
+}
+
+/** One block of a striped upload: bytes `[start, end)` of the segment, sent as block `seq`. */
+export interface BlockSlice {
+  seq: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Which blocks of a segment a striped upload sends, in order, decided lazily (a pattern that
+ * arrives mid-segment applies to the blocks not sent yet).
+ */
+export interface BlockPlan {
+  /** The receiver's subscription the blocks are tagged with. */
+  readonly sub: number;
+  /**
+   * The next block to send when `readable` bytes of the segment are available: a slice, `wait`
+   * when it is not readable yet, `done` when no block is left. Repeated calls without
+   * {@link BlockPlan.consume} return the same answer.
+   */
+  peek(readable: number): BlockSlice | 'wait' | 'done';
+  /** The block {@link BlockPlan.peek} returned was sent. */
+  consume(): void;
 }
 
 /** One segment being sent to one child. */
@@ -26,6 +56,8 @@ export interface UploadJob {
   readonly onDone: (completed: boolean) => void;
   /** Called with the payload bytes of each frame handed to the link. */
   readonly onSent?: (bytes: number) => void;
+  /** A striped upload: sends these blocks as block frames instead of `data` in order. */
+  readonly blocks?: BlockPlan;
 }
 
 /** Settings of an {@link UploadScheduler}. */
@@ -103,7 +135,7 @@ export class UploadScheduler {
   /** Queues `job`; its frames start going out on the next turn if the cap and the link allow. */
   start(job: UploadJob): void {
     if (this.stopped || this.byJob.has(job)) return;
-    if (job.data.byteLength === 0) {
+    if (job.data.byteLength === 0 || job.blocks?.peek(readableBytes(job)) === 'done') {
       job.onDone(true);
       return;
     }
@@ -184,7 +216,16 @@ export class UploadScheduler {
       const upload = this.active.shift();
       if (!upload) return undefined;
       this.active.push(upload);
-      if (upload.offset >= readableBytes(upload.job)) continue;
+      const { blocks } = upload.job;
+      if (blocks) {
+        const next = blocks.peek(readableBytes(upload.job));
+        if (next === 'done') {
+          this.finish(upload, true);
+          tried--;
+          continue;
+        }
+        if (next === 'wait') continue;
+      } else if (upload.offset >= readableBytes(upload.job)) continue;
       if (upload.job.target.bufferedAmount() <= this.highWaterMark) return upload;
       blocked = true;
     }
@@ -192,6 +233,7 @@ export class UploadScheduler {
   }
 
   private sendFrame(upload: ActiveUpload): void {
+    if (upload.job.blocks) return this.sendBlock(upload, upload.job.blocks);
     const { job } = upload;
     const end = Math.min(readableBytes(job), upload.offset + this.framePayloadBytes);
     const payload = job.data.subarray(upload.offset, end);
@@ -213,6 +255,30 @@ export class UploadScheduler {
       this.remove(upload);
       job.onDone(true);
     }
+  }
+
+  private sendBlock(upload: ActiveUpload, plan: BlockPlan): void {
+    const { job } = upload;
+    const next = plan.peek(readableBytes(job));
+    if (next === 'done') return this.finish(upload, true);
+    if (next === 'wait') return;
+    const payload = job.data.subarray(next.start, next.end);
+    const sent = job.target.sendBlock?.(plan.sub, next.seq, payload) ?? false;
+    if (!sent) {
+      this.options.log('striped upload %d stopped at block %d: link gone', plan.sub, next.seq);
+      return this.finish(upload, false);
+    }
+    plan.consume();
+    this.bucket?.take(payload.byteLength + BLOCK_FRAME_HEADER_BYTES);
+    this.uploadedBytes += payload.byteLength;
+    job.onSent?.(payload.byteLength);
+    if (plan.peek(readableBytes(job)) === 'done') this.finish(upload, true);
+  }
+
+  private finish(upload: ActiveUpload, completed: boolean): void {
+    if (upload.done) return;
+    this.remove(upload);
+    upload.job.onDone(completed);
   }
 
   private wakeIn(ms: number): void {

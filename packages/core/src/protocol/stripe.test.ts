@@ -164,6 +164,17 @@ const cases: Record<
       { name: 'a missing segment', text: json({ ...blockRequest, segment: undefined }), field: 'segment' },
     ],
   },
+  'stripe-cancel': {
+    valid: [{ type: 'stripe-cancel', sub: 9, baseSeq: 40 }],
+    invalid: [
+      { name: 'a missing baseSeq', text: json({ type: 'stripe-cancel', sub: 9 }), field: 'baseSeq' },
+      {
+        name: 'a negative baseSeq',
+        text: json({ type: 'stripe-cancel', sub: 9, baseSeq: -1 }),
+        field: 'baseSeq',
+      },
+    ],
+  },
   'stripe-close': {
     valid: [{ type: 'stripe-close', sub: 9 }],
     invalid: [

@@ -101,6 +101,11 @@ export const StripeMessageSchema = z.discriminatedUnion('type', [
     blockBytes: BlockBytesSchema,
     ranges: z.array(SeqRangeSchema).min(1).max(256),
   }),
+  /**
+   * Receiver → source: stop sending blocks of the segment at `baseSeq` (the receiver has it from
+   * elsewhere, or gave up on it); the subscription and its pattern stay.
+   */
+  z.strictObject({ type: z.literal('stripe-cancel'), sub: SubscriptionIdSchema, baseSeq: SeqSchema }),
   /** Receiver → source: the subscription is over; stop sending its blocks. */
   z.strictObject({ type: z.literal('stripe-close'), sub: SubscriptionIdSchema }),
   /** Receiver → source: a test block; answer with `probe-reply` echoing `pad`. */

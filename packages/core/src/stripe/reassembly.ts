@@ -118,7 +118,7 @@ export class SegmentAssembly {
   readonly blockBytes: number;
   readonly blockCount: number;
   private readonly log: ArrivalLog;
-  private readonly buffer: Uint8Array;
+  private readonly data: Uint8Array;
   private readonly senders: (SourceId | undefined)[];
   private received = 0;
 
@@ -141,7 +141,7 @@ export class SegmentAssembly {
     if (baseSeq + this.blockCount - 1 > MAX_SEQ) {
       throw new StripeError('invalid-argument', 'the segment runs past the last sequence number');
     }
-    this.buffer = new Uint8Array(size);
+    this.data = new Uint8Array(size);
     this.senders = new Array<SourceId | undefined>(this.blockCount).fill(undefined);
     this.log = new ArrivalLog({
       firstSeq: baseSeq,
@@ -155,6 +155,16 @@ export class SegmentAssembly {
   /** Sequence number after the segment's last block. */
   get endSeq(): number {
     return this.baseSeq + this.blockCount;
+  }
+
+  /** The buffer blocks are written into (final below {@link SegmentAssembly.contiguousBytes}). */
+  get buffer(): Uint8Array {
+    return this.data;
+  }
+
+  /** Bytes from the start of the segment received without a gap (what can be forwarded in order). */
+  get contiguousBytes(): number {
+    return Math.min(this.size, (this.log.floor - this.baseSeq) * this.blockBytes);
   }
 
   /** Whether every block has arrived. */
@@ -175,7 +185,7 @@ export class SegmentAssembly {
     if (verdict !== undefined) return verdict;
     if (payload.byteLength !== this.blockLength(seq)) return 'bad-size';
     const index = seq - this.baseSeq;
-    this.buffer.set(payload, index * this.blockBytes);
+    this.data.set(payload, index * this.blockBytes);
     this.senders[index] = source;
     this.received++;
     this.log.record(seq, payload.byteLength, source);
@@ -190,7 +200,7 @@ export class SegmentAssembly {
         `segment at ${this.baseSeq} has ${this.missing().length} blocks missing`,
       );
     }
-    return this.buffer;
+    return this.data;
   }
 
   /** Blocks not received yet, and who owes them. */

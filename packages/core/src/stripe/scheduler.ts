@@ -85,6 +85,11 @@ export class StripeSchedule {
     return out;
   }
 
+  /** Whether block `seq` was re-assigned by hand (it is owed outside the pattern). */
+  isReassigned(seq: number): boolean {
+    return this.overrides.has(seq);
+  }
+
   /** Records that block `seq` is now owed by `source` (a re-request was sent to it). */
   assign(seq: number, source: SourceId): void {
     if (!Number.isInteger(seq) || seq < 0 || seq > MAX_SEQ) {
