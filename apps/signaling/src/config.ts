@@ -61,7 +61,8 @@ export interface CoordinatorOptions {
   /**
    * The tree planner and its settings. Default: `P2PCDN_PLANNER`, `P2PCDN_HIGH_WATER`,
    * `P2PCDN_LOW_WATER`, `P2PCDN_FARM_POLICY`, `P2PCDN_WARMUP_MS`, `P2PCDN_FORECAST` (on|off),
-   * `P2PCDN_FORECAST_PERIOD_MS`, `P2PCDN_FORECAST_HORIZON`, else {@link DEFAULT_PLANNER_CONFIG}.
+   * `P2PCDN_FORECAST_PERIOD_MS`, `P2PCDN_FORECAST_HORIZON`, `P2PCDN_STRIPES`, else
+   * {@link DEFAULT_PLANNER_CONFIG}.
    */
   planner?: Partial<PlannerConfig>;
 }
@@ -207,6 +208,7 @@ export function plannerFromEnv(env: NodeJS.ProcessEnv): Partial<PlannerConfig> {
     out.forecastPeriodMs = parseNumber('P2PCDN_FORECAST_PERIOD_MS', v);
   if ((v = get('P2PCDN_FORECAST_HORIZON')) !== undefined)
     out.forecastHorizon = parseNumber('P2PCDN_FORECAST_HORIZON', v);
+  if ((v = get('P2PCDN_STRIPES')) !== undefined) out.stripes = parseNumber('P2PCDN_STRIPES', v);
   return out;
 }
 
@@ -243,5 +245,9 @@ export function resolvePlannerConfig(partial: Partial<PlannerConfig> = {}): Plan
     throw new ConfigError(
       `forecast horizon must be a whole number of periods from 1 to 1000, not ${c.forecastHorizon}`,
     );
+  if (!(Number.isInteger(c.stripes) && c.stripes >= 1 && c.stripes <= 16))
+    throw new ConfigError(`stripes must be a whole number from 1 to 16, not ${c.stripes}`);
+  if (c.kind === 'skeleton' && c.stripes !== 1)
+    throw new ConfigError(`the skeleton planner does not stripe: stripes must be 1, not ${c.stripes}`);
   return c;
 }

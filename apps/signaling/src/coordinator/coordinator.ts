@@ -108,8 +108,8 @@ export class Coordinator {
   readonly confirmations: Confirmations;
   /** Reports of bad data, and evictions. */
   readonly misbehaviour: MisbehaviourDesk;
-  /** `stream\0child` → the parent the child confirmed it is connected to. */
-  private readonly confirmedParents = new Map<string, NodeId>();
+  /** `stream\0child` → the parents the child confirmed it is connected to (one per stripe). */
+  private readonly confirmedParents = new Map<string, Set<NodeId>>();
   private readonly newNodeId: () => NodeId;
   private sweepTimer: TimerHandle | undefined;
 
@@ -255,8 +255,9 @@ export class Coordinator {
     this.nodes.remove(id);
     this.toc.dropNode(id);
     this.confirmations.dropNode(id);
-    for (const [key, parent] of [...this.confirmedParents]) {
-      if (parent === id || key.endsWith(`\u0000${id}`)) this.confirmedParents.delete(key);
+    for (const [key, parents] of [...this.confirmedParents]) {
+      parents.delete(id);
+      if (parents.size === 0 || key.endsWith(`\u0000${id}`)) this.confirmedParents.delete(key);
     }
     const verb = {
       dead: 'missed its heartbeats',
@@ -287,13 +288,16 @@ export class Coordinator {
 
   /** Records that `child` confirmed `parent` in `streamId`. */
   confirmParent(streamId: StreamId, child: NodeId, parent: NodeId): void {
-    this.confirmedParents.set(`${streamId}\u0000${child}`, parent);
+    const key = `${streamId}\u0000${child}`;
+    let parents = this.confirmedParents.get(key);
+    if (!parents) this.confirmedParents.set(key, (parents = new Set()));
+    parents.add(parent);
     this.confirmations.confirm(streamId, child, parent);
   }
 
   /** Whether the planned edge `parent → child` has been confirmed by the child. */
   isConfirmed(streamId: StreamId, child: NodeId, parent: NodeId): boolean {
-    return this.confirmedParents.get(`${streamId}\u0000${child}`) === parent;
+    return this.confirmedParents.get(`${streamId}\u0000${child}`)?.has(parent) ?? false;
   }
 
   /** Sends the messages a plan change calls for and logs it. `subject` is the node that caused it. */

@@ -176,8 +176,10 @@ function stats(c: Coordinator, node: NodeRecord, msg: Msg<'stats'>): AckPayload 
 
 function connected(c: Coordinator, node: NodeRecord, msg: Msg<'connected'>): AckPayload {
   requireStream(c, msg.streamId);
-  const parent = c.planner.member(msg.streamId, node.id)?.parent;
-  if (parent !== msg.parentId) {
+  const member = c.planner.member(msg.streamId, node.id);
+  // Striped plans give a node one parent per stripe: any of them may be confirmed.
+  const planned = member?.stripes ? member.stripes.map((s) => s.parent) : [member?.parent];
+  if (!planned.includes(msg.parentId)) {
     throw new SignalingError('conflict', `${msg.parentId} is not your planned parent in ${msg.streamId}`);
   }
   c.touch(node);
