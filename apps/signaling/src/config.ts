@@ -42,6 +42,8 @@ export interface CoordinatorOptions {
   rateLimit?: RateLimit;
   /** Table-of-contents keys kept per node and stream (oldest dropped first). Default 4096. */
   tocKeysPerNode?: number;
+  /** Window over which each node's upload is measured for the table of contents (ms). Default 10 000. */
+  throughputWindowMs?: number;
   /** Admin event ring buffer size. Default 500. */
   eventLogSize?: number;
   /**
@@ -81,6 +83,7 @@ export interface CoordinatorConfig {
   maxHttpBufferSize: number;
   rateLimit: RateLimit;
   tocKeysPerNode: number;
+  throughputWindowMs: number;
   eventLogSize: number;
   playerDist: string;
   adminDist: string;
@@ -147,6 +150,7 @@ export function resolveConfig(
       perSecond: positiveInt('rateLimit.perSecond', rateLimit.perSecond),
     },
     tocKeysPerNode: positiveInt('tocKeysPerNode', options.tocKeysPerNode ?? 4096),
+    throughputWindowMs: positiveInt('throughputWindowMs', options.throughputWindowMs ?? 10_000),
     eventLogSize: positiveInt('eventLogSize', options.eventLogSize ?? 500),
     playerDist: path.resolve(
       options.playerDist ?? env.P2PCDN_PLAYER_DIST ?? path.join(REPO_ROOT, 'apps/player/dist'),

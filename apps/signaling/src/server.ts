@@ -68,6 +68,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         failedParentExclusionMs: config.failedParentExclusionMs,
         iceServers: config.iceServers,
         tocKeysPerNode: config.tocKeysPerNode,
+        throughputWindowMs: config.throughputWindowMs,
         eventLogSize: config.eventLogSize,
         planner: config.planner,
       },

@@ -20,6 +20,7 @@ import { FiguresBook } from '../registry/figures.ts';
 import { NodeRegistry, type NodeLink, type NodeRecord } from '../registry/node-registry.ts';
 import { StreamCatalog } from '../registry/stream-catalog.ts';
 import { TableOfContents } from '../registry/toc.ts';
+import { DEFAULT_THROUGHPUT_WINDOW_MS } from '../registry/traffic.ts';
 import { Confirmations } from './confirmations.ts';
 import { Forecasts } from './forecasts.ts';
 import { handleMessage } from './handlers.ts';
@@ -40,6 +41,8 @@ export interface CoordinatorSettings {
   failedParentExclusionMs: number;
   iceServers: IceServer[];
   tocKeysPerNode: number;
+  /** Window over which each node's upload is measured from its heartbeats (ms). */
+  throughputWindowMs: number;
   eventLogSize: number;
   /** Refuse hellos beyond this many connected nodes. */
   maxNodes: number;
@@ -61,6 +64,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   failedParentExclusionMs: 30_000,
   iceServers: [],
   tocKeysPerNode: 4096,
+  throughputWindowMs: DEFAULT_THROUGHPUT_WINDOW_MS,
   eventLogSize: 500,
   maxNodes: 20_000,
   maxViewerUploadKbps: 100_000,
@@ -91,7 +95,7 @@ export type Departure = 'dead' | 'disconnected' | 'left' | 'evicted';
  * changes anything.
  */
 export class Coordinator {
-  readonly nodes = new NodeRegistry();
+  readonly nodes: NodeRegistry;
   readonly streams = new StreamCatalog();
   readonly figures = new FiguresBook();
   readonly toc: TableOfContents;
@@ -116,6 +120,7 @@ export class Coordinator {
   constructor(deps: CoordinatorDeps) {
     this.clock = deps.clock;
     this.settings = { ...DEFAULT_SETTINGS, ...deps.settings };
+    this.nodes = new NodeRegistry(this.settings.throughputWindowMs);
     this.planner =
       deps.planner ??
       createPlanner(this.settings.planner, () => this.clock.now(), this.settings.failedParentExclusionMs);
