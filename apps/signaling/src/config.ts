@@ -16,6 +16,9 @@ export interface RateLimit {
   perSecond: number;
 }
 
+/** Table-of-contents questions a socket may ask by default (see `queryRateLimit`). */
+export const DEFAULT_QUERY_RATE_LIMIT: RateLimit = { burst: 10, perSecond: 2 };
+
 /** Everything {@link startCoordinator} can be told; every field has a default. */
 export interface CoordinatorOptions {
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -40,6 +43,8 @@ export interface CoordinatorOptions {
   maxHttpBufferSize?: number;
   /** Per-socket message rate limit. Default 200 at once, 100 per second. */
   rateLimit?: RateLimit;
+  /** Per-socket limit of table-of-contents questions, on top of `rateLimit`. Default 10 at once, 2 per second. */
+  queryRateLimit?: RateLimit;
   /** Table-of-contents keys kept per node and stream (oldest dropped first). Default 4096. */
   tocKeysPerNode?: number;
   /** Window over which each node's upload is measured for the table of contents (ms). Default 10 000. */
@@ -82,6 +87,7 @@ export interface CoordinatorConfig {
   snapshotIntervalMs: number;
   maxHttpBufferSize: number;
   rateLimit: RateLimit;
+  queryRateLimit: RateLimit;
   tocKeysPerNode: number;
   throughputWindowMs: number;
   eventLogSize: number;
@@ -131,6 +137,7 @@ export function resolveConfig(
   const token = options.token ?? (env.P2PCDN_TOKEN ? env.P2PCDN_TOKEN : undefined);
   const dataDir = options.dataDir ?? env.P2PCDN_DATA_DIR ?? path.join(REPO_ROOT, '.data');
   const rateLimit = options.rateLimit ?? { burst: 200, perSecond: 100 };
+  const queryRateLimit = options.queryRateLimit ?? DEFAULT_QUERY_RATE_LIMIT;
   return {
     host: options.host ?? '127.0.0.1',
     port: parsePort('port', port),
@@ -148,6 +155,10 @@ export function resolveConfig(
     rateLimit: {
       burst: positiveInt('rateLimit.burst', rateLimit.burst),
       perSecond: positiveInt('rateLimit.perSecond', rateLimit.perSecond),
+    },
+    queryRateLimit: {
+      burst: positiveInt('queryRateLimit.burst', queryRateLimit.burst),
+      perSecond: positiveInt('queryRateLimit.perSecond', queryRateLimit.perSecond),
     },
     tocKeysPerNode: positiveInt('tocKeysPerNode', options.tocKeysPerNode ?? 4096),
     throughputWindowMs: positiveInt('throughputWindowMs', options.throughputWindowMs ?? 10_000),

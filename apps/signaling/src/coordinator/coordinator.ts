@@ -30,6 +30,7 @@ import {
   type MisbehaviourSettings,
 } from './misbehaviour.ts';
 import { PeerSession } from './peer-session.ts';
+import { SequenceFeed, type PlaylistReader } from './sequence-feed.ts';
 import { createPlanner, DEFAULT_PLANNER_CONFIG, type PlannerConfig } from './planner-config.ts';
 
 const debug = createDebug('p2pcdn:signaling:coordinator');
@@ -80,6 +81,11 @@ export interface CoordinatorDeps {
   planner?: TreePlanner;
   /** Default: 12 random base64url characters. */
   newNodeId?: () => NodeId;
+  /**
+   * Reads a stream's playlist, so table-of-contents questions by sequence number can be answered
+   * (see {@link SequenceFeed}). Default: none; only what `sequences.index` is given is known.
+   */
+  readPlaylist?: PlaylistReader;
 }
 
 /** Payload of a successful ack, by message type. */
@@ -112,6 +118,8 @@ export class Coordinator {
   readonly confirmations: Confirmations;
   /** Reports of bad data, and evictions. */
   readonly misbehaviour: MisbehaviourDesk;
+  /** Media sequence numbers of the streams' segment keys, read from their playlists. */
+  readonly sequences: SequenceFeed;
   /** `stream\0child` → the parents the child confirmed it is connected to (one per stripe). */
   private readonly confirmedParents = new Map<string, Set<NodeId>>();
   private readonly newNodeId: () => NodeId;
@@ -131,6 +139,7 @@ export class Coordinator {
     this.events = new EventLog(this.clock, this.settings.eventLogSize);
     this.confirmations = new Confirmations(this.clock);
     this.misbehaviour = new MisbehaviourDesk(this, this.settings.misbehaviour);
+    this.sequences = new SequenceFeed(this.clock, deps.readPlaylist);
   }
 
   /** A new connection; it becomes a node once it says hello. */
@@ -143,6 +152,8 @@ export class Coordinator {
     if (this.sweepTimer !== undefined) return;
     const tick = (): void => {
       this.sweep();
+      // Keep the sequence numbers of streams whose segments nodes hold current (live playlists slide).
+      this.sequences.tick(this.streams.all().filter((s) => this.toc.segmentCount(s.id) > 0));
       this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
     };
     this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
@@ -177,6 +188,7 @@ export class Coordinator {
     const changes = this.planner.removeStream(id);
     this.streams.delete(id);
     this.toc.dropStream(id);
+    this.sequences.drop(id);
     this.figures.drop(id);
     this.forecasts.drop(id);
     for (const key of [...this.confirmedParents.keys()])

@@ -5,6 +5,7 @@ import type { NodeRecord } from '../registry/node-registry.ts';
 import { applyStats } from '../registry/traffic.ts';
 import type { AckPayload, Coordinator } from './coordinator.ts';
 import { consolidate, distribute } from './grow-shrink.ts';
+import { answerToc } from './toc-query.ts';
 
 const debug = createDebug('p2pcdn:signaling:handlers');
 
@@ -32,6 +33,8 @@ export function handleMessage(
       return signal(c, node, msg);
     case 'have':
       return have(c, node, msg);
+    case 'toc-query':
+      return tocQuery(c, node, msg);
     case 'stats':
       return stats(c, node, msg);
     case 'connected':
@@ -161,6 +164,21 @@ function have(c: Coordinator, node: NodeRecord, msg: Msg<'have'>): AckPayload {
   c.touch(node);
   c.toc.update(msg.streamId, node.id, msg.added, msg.removed);
   return OK;
+}
+
+async function tocQuery(c: Coordinator, node: NodeRecord, msg: Msg<'toc-query'>): Promise<AckPayload> {
+  requireStream(c, msg.streamId);
+  if (node.role !== 'relay' && !c.planner.member(msg.streamId, node.id)) {
+    throw new SignalingError('forbidden', 'a viewer asks about holders only of streams it watches');
+  }
+  const toc = await answerToc(c, {
+    streamId: msg.streamId,
+    from: msg.from,
+    limit: msg.limit,
+    asker: node.id,
+  });
+  c.touch(node);
+  return { toc };
 }
 
 function stats(c: Coordinator, node: NodeRecord, msg: Msg<'stats'>): AckPayload {
