@@ -78,6 +78,8 @@ describe('parseCliArgs', () => {
       '2000',
       '--forecast-horizon',
       '4',
+      '--stripes',
+      '4',
     ]);
     expect(command).toEqual({
       mode: 'run',
@@ -92,6 +94,7 @@ describe('parseCliArgs', () => {
           forecast: false,
           forecastPeriodMs: 2000,
           forecastHorizon: 4,
+          stripes: 4,
         },
       },
     });
@@ -114,6 +117,11 @@ describe('parseCliArgs', () => {
       [['--forecast', 'maybe'], /--forecast must be on or off/],
       [['--forecast-period-ms', '10'], /forecast period must be/],
       [['--forecast-horizon', '0'], /forecast horizon must be/],
+      [['--stripes', '0'], /stripes must be a whole number from 1 to 16, not 0/],
+      [['--stripes', '17'], /stripes must be a whole number from 1 to 16/],
+      [['--stripes', '1.5'], /stripes must be a whole number/],
+      [['--stripes', 'two'], /--stripes must be a number/],
+      [['--planner', 'skeleton', '--stripes', '2'], /the skeleton planner does not stripe/],
     ];
     for (const [argv, message] of cases) {
       expect(() => parseCliArgs(argv), argv.join(' ')).toThrow(ConfigError);
@@ -140,6 +148,7 @@ describe('planner configuration', () => {
       P2PCDN_FORECAST: 'off',
       P2PCDN_FORECAST_PERIOD_MS: '1000',
       P2PCDN_FORECAST_HORIZON: '2',
+      P2PCDN_STRIPES: '3',
     };
     expect(plannerFromEnv(env)).toEqual({
       kind: 'skeleton',
@@ -151,11 +160,14 @@ describe('planner configuration', () => {
       forecast: false,
       forecastPeriodMs: 1000,
       forecastHorizon: 2,
+      stripes: 3,
     });
     expect(resolveConfig({ planner: { kind: 'tiered' } }, env).planner).toMatchObject({
       kind: 'tiered',
       highWater: 0.9,
+      stripes: 3,
     });
+    expect(() => resolveConfig({}, { P2PCDN_STRIPES: '32' })).toThrow(/stripes must be a whole number/);
     expect(() => resolveConfig({}, { P2PCDN_LOW_WATER: 'x' })).toThrow(/P2PCDN_LOW_WATER must be a number/);
     expect(() => resolveConfig({}, { P2PCDN_FORECAST: 'sometimes' })).toThrow(ConfigError);
   });

@@ -37,6 +37,8 @@ tree planner (each also from the environment variable in brackets):
   --forecast on|off     provision relays ahead of the Holt forecast (default on) [P2PCDN_FORECAST]
   --forecast-period-ms N  forecast period (default 5000) [P2PCDN_FORECAST_PERIOD_MS]
   --forecast-horizon N  periods to provision ahead (default 3) [P2PCDN_FORECAST_HORIZON]
+  --stripes K           stripes per stream, 1-16: each viewer gets one parent per stripe
+                        (default 1; tiered planner only) [P2PCDN_STRIPES]
 
   --help                show this help
 
@@ -121,6 +123,7 @@ function plannerFlags(values: ReturnType<typeof parse>['values']): Partial<Plann
     out.forecastPeriodMs = parseNumber('--forecast-period-ms', values['forecast-period-ms']);
   if (values['forecast-horizon'] !== undefined)
     out.forecastHorizon = parseNumber('--forecast-horizon', values['forecast-horizon']);
+  if (values.stripes !== undefined) out.stripes = parseNumber('--stripes', values.stripes);
   return out;
 }
 
@@ -146,6 +149,7 @@ function parse(argv: readonly string[]) {
       forecast: { type: 'string' },
       'forecast-period-ms': { type: 'string' },
       'forecast-horizon': { type: 'string' },
+      stripes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

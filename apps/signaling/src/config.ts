@@ -16,6 +16,9 @@ export interface RateLimit {
   perSecond: number;
 }
 
+/** Table-of-contents questions a socket may ask by default (see `queryRateLimit`). */
+export const DEFAULT_QUERY_RATE_LIMIT: RateLimit = { burst: 10, perSecond: 2 };
+
 /** Everything {@link startCoordinator} can be told; every field has a default. */
 export interface CoordinatorOptions {
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -40,8 +43,12 @@ export interface CoordinatorOptions {
   maxHttpBufferSize?: number;
   /** Per-socket message rate limit. Default 200 at once, 100 per second. */
   rateLimit?: RateLimit;
+  /** Per-socket limit of table-of-contents questions, on top of `rateLimit`. Default 10 at once, 2 per second. */
+  queryRateLimit?: RateLimit;
   /** Table-of-contents keys kept per node and stream (oldest dropped first). Default 4096. */
   tocKeysPerNode?: number;
+  /** Window over which each node's upload is measured for the table of contents (ms). Default 10 000. */
+  throughputWindowMs?: number;
   /** Admin event ring buffer size. Default 500. */
   eventLogSize?: number;
   /**
@@ -61,7 +68,8 @@ export interface CoordinatorOptions {
   /**
    * The tree planner and its settings. Default: `P2PCDN_PLANNER`, `P2PCDN_HIGH_WATER`,
    * `P2PCDN_LOW_WATER`, `P2PCDN_FARM_POLICY`, `P2PCDN_WARMUP_MS`, `P2PCDN_FORECAST` (on|off),
-   * `P2PCDN_FORECAST_PERIOD_MS`, `P2PCDN_FORECAST_HORIZON`, else {@link DEFAULT_PLANNER_CONFIG}.
+   * `P2PCDN_FORECAST_PERIOD_MS`, `P2PCDN_FORECAST_HORIZON`, `P2PCDN_STRIPES`, else
+   * {@link DEFAULT_PLANNER_CONFIG}.
    */
   planner?: Partial<PlannerConfig>;
 }
@@ -79,7 +87,9 @@ export interface CoordinatorConfig {
   snapshotIntervalMs: number;
   maxHttpBufferSize: number;
   rateLimit: RateLimit;
+  queryRateLimit: RateLimit;
   tocKeysPerNode: number;
+  throughputWindowMs: number;
   eventLogSize: number;
   playerDist: string;
   adminDist: string;
@@ -127,6 +137,7 @@ export function resolveConfig(
   const token = options.token ?? (env.P2PCDN_TOKEN ? env.P2PCDN_TOKEN : undefined);
   const dataDir = options.dataDir ?? env.P2PCDN_DATA_DIR ?? path.join(REPO_ROOT, '.data');
   const rateLimit = options.rateLimit ?? { burst: 200, perSecond: 100 };
+  const queryRateLimit = options.queryRateLimit ?? DEFAULT_QUERY_RATE_LIMIT;
   return {
     host: options.host ?? '127.0.0.1',
     port: parsePort('port', port),
@@ -145,7 +156,12 @@ export function resolveConfig(
       burst: positiveInt('rateLimit.burst', rateLimit.burst),
       perSecond: positiveInt('rateLimit.perSecond', rateLimit.perSecond),
     },
+    queryRateLimit: {
+      burst: positiveInt('queryRateLimit.burst', queryRateLimit.burst),
+      perSecond: positiveInt('queryRateLimit.perSecond', queryRateLimit.perSecond),
+    },
     tocKeysPerNode: positiveInt('tocKeysPerNode', options.tocKeysPerNode ?? 4096),
+    throughputWindowMs: positiveInt('throughputWindowMs', options.throughputWindowMs ?? 10_000),
     eventLogSize: positiveInt('eventLogSize', options.eventLogSize ?? 500),
     playerDist: path.resolve(
       options.playerDist ?? env.P2PCDN_PLAYER_DIST ?? path.join(REPO_ROOT, 'apps/player/dist'),
@@ -207,6 +223,7 @@ export function plannerFromEnv(env: NodeJS.ProcessEnv): Partial<PlannerConfig> {
     out.forecastPeriodMs = parseNumber('P2PCDN_FORECAST_PERIOD_MS', v);
   if ((v = get('P2PCDN_FORECAST_HORIZON')) !== undefined)
     out.forecastHorizon = parseNumber('P2PCDN_FORECAST_HORIZON', v);
+  if ((v = get('P2PCDN_STRIPES')) !== undefined) out.stripes = parseNumber('P2PCDN_STRIPES', v);
   return out;
 }
 
@@ -243,5 +260,9 @@ export function resolvePlannerConfig(partial: Partial<PlannerConfig> = {}): Plan
     throw new ConfigError(
       `forecast horizon must be a whole number of periods from 1 to 1000, not ${c.forecastHorizon}`,
     );
+  if (!(Number.isInteger(c.stripes) && c.stripes >= 1 && c.stripes <= 16))
+    throw new ConfigError(`stripes must be a whole number from 1 to 16, not ${c.stripes}`);
+  if (c.kind === 'skeleton' && c.stripes !== 1)
+    throw new ConfigError(`the skeleton planner does not stripe: stripes must be 1, not ${c.stripes}`);
   return c;
 }

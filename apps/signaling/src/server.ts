@@ -13,6 +13,7 @@ import { CoordinatorDb } from './db/database.ts';
 import { attachPeerNamespace } from './peer-namespace/peer-namespace.ts';
 import { nodeCrypto } from './integrity/publisher-key.ts';
 import { probeManifest } from './streams/manifest-probe.ts';
+import { readPlaylistSegments } from './streams/playlist-segments.ts';
 import { probeStream } from './streams/probe.ts';
 import { StreamRegistrar } from './streams/registrar.ts';
 
@@ -68,9 +69,15 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         failedParentExclusionMs: config.failedParentExclusionMs,
         iceServers: config.iceServers,
         tocKeysPerNode: config.tocKeysPerNode,
+        throughputWindowMs: config.throughputWindowMs,
         eventLogSize: config.eventLogSize,
         planner: config.planner,
       },
+      readPlaylist: (stream) =>
+        readPlaylistSegments(stream.url, stream.id, {
+          fetch: config.fetch,
+          timeoutMs: config.probeTimeoutMs,
+        }),
     });
     for (const stream of await db.streams.list()) coordinator.addStream(stream);
     const registrar = new StreamRegistrar(
@@ -103,7 +110,11 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       // nothing here relies on cookies, and the admin namespace checks its token itself.
       cors: { origin: true },
     });
-    attachPeerNamespace(io, coordinator, { clock, rateLimit: config.rateLimit });
+    attachPeerNamespace(io, coordinator, {
+      clock,
+      rateLimit: config.rateLimit,
+      queryRateLimit: config.queryRateLimit,
+    });
     const admin = attachAdminNamespace(io, {
       token,
       clock,

@@ -1,6 +1,8 @@
 import {
   describeIssues,
+  MAX_TOC_HOLDERS,
   SegmentKeySchema,
+  SequenceNumberSchema,
   StreamIdSchema,
   StreamRegistrationSchema,
   type StreamInfo,
@@ -9,6 +11,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Coordinator } from '../coordinator/coordinator.ts';
 import { streamTopology, type OriginBytes } from '../coordinator/snapshot.ts';
+import { answerToc } from '../coordinator/toc-query.ts';
 import type { StreamRegistrar } from '../streams/registrar.ts';
 import { errorResponse } from './http-errors.ts';
 import { requireOperator } from './operator-auth.ts';
@@ -28,6 +31,24 @@ function streamOr404(c: Context, coordinator: Coordinator, raw: string): StreamI
   if (!id.success) return errorResponse(c, 'bad-request', `"${raw.slice(0, 80)}" is not a stream id`);
   const stream = coordinator.streams.get(id.data);
   return stream ?? errorResponse(c, 'unknown-stream', `no stream "${id.data}" is registered`);
+}
+
+/**
+ * `?from=` and `?limit=` of `GET /api/toc/:streamId`, checked against the bounds of the
+ * `toc-query` message; a sentence when they are not acceptable.
+ */
+function tocQuestion(
+  rawFrom: string,
+  rawLimit: string | undefined,
+): { from: number; limit: number | undefined } | string {
+  const from = /^\d{1,16}$/.test(rawFrom) ? SequenceNumberSchema.safeParse(Number(rawFrom)) : undefined;
+  if (!from?.success) {
+    return `from: a media sequence number, a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`;
+  }
+  if (rawLimit === undefined) return { from: from.data, limit: undefined };
+  const limit = /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : 0;
+  if (!(limit >= 1 && limit <= MAX_TOC_HOLDERS)) return `limit: a whole number from 1 to ${MAX_TOC_HOLDERS}`;
+  return { from: from.data, limit };
 }
 
 /** `/api/streams` (list, register, remove, topology) and `/api/toc/:streamId`. */
@@ -80,6 +101,24 @@ export function streamsApi(deps: StreamsApiDeps): Hono {
     if (stream instanceof Response) return stream;
     return c.json({ stream, ...streamTopology(coordinator, stream, deps.originBytes) });
   });
+
+  // `?from=n` lists who can serve the stream from segment n, with their measured throughput:
+  // operators only, like every route that shows the fleet's figures per node.
+  api.get(
+    '/toc/:streamId',
+    (c, next) => (c.req.query('from') === undefined ? next() : operator(c, next)),
+    async (c, next) => {
+      const from = c.req.query('from');
+      if (from === undefined) return next();
+      const stream = streamOr404(c, coordinator, c.req.param('streamId'));
+      if (stream instanceof Response) return stream;
+      if (c.req.query('segment') !== undefined)
+        return errorResponse(c, 'bad-request', 'ask either for one segment key or from a sequence number');
+      const question = tocQuestion(from, c.req.query('limit'));
+      if (typeof question === 'string') return errorResponse(c, 'bad-request', question);
+      return c.json(await answerToc(coordinator, { streamId: stream.id, ...question }));
+    },
+  );
 
   api.get('/toc/:streamId', (c) => {
     const stream = streamOr404(c, coordinator, c.req.param('streamId'));

@@ -207,3 +207,34 @@ describe('Coordinator', () => {
     expect(c.planner.node(relay.id)?.uploadKbps).toBe(10_000_000);
   });
 });
+
+describe('Coordinator with stripes', () => {
+  it('gives a viewer one parent per stripe and accepts a confirmation of each', () => {
+    const { c, connect } = world({ planner: { stripes: 2, warmupMs: 0, forecast: false } });
+    const r1 = connect('relay', 5000, 'relay-1');
+    const r2 = connect('relay', 5000, 'relay-2');
+    const viewer = connect('viewer', 0);
+    viewer.send({ type: 'join', streamId: 'live' });
+    const [assigned] = viewer.link.take('parents');
+    expect(assigned?.origin).toBe(false);
+    expect(assigned?.parents.map((p) => p.id).sort()).toEqual([r1.id, r2.id].sort());
+    expect(c.planner.member('live', viewer.id)?.stripes?.map((s) => s.stripe)).toEqual([0, 1]);
+    for (const p of assigned?.parents ?? []) {
+      expect(viewer.send({ type: 'connected', streamId: 'live', parentId: p.id })).toEqual({});
+      expect(c.isConfirmed('live', viewer.id, p.id)).toBe(true);
+    }
+    expect(() => viewer.send({ type: 'connected', streamId: 'live', parentId: viewer.id })).toThrow(
+      expect.objectContaining({ kind: 'conflict' }),
+    );
+    expect(planViolations(c.planner)).toEqual([]);
+    expect(adminSnapshot(c, () => undefined).planner?.stripes).toBe(2);
+  });
+
+  it('falls back to one parent for both stripes when only one relay has room', () => {
+    const { connect } = world({ planner: { stripes: 2, warmupMs: 0, forecast: false } });
+    const relay = connect('relay', 5000);
+    const viewer = connect('viewer', 0);
+    viewer.send({ type: 'join', streamId: 'live' });
+    expect(viewer.link.take('parents').at(-1)?.parents).toEqual([{ id: relay.id, role: 'relay' }]);
+  });
+});

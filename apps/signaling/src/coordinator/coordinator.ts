@@ -20,6 +20,7 @@ import { FiguresBook } from '../registry/figures.ts';
 import { NodeRegistry, type NodeLink, type NodeRecord } from '../registry/node-registry.ts';
 import { StreamCatalog } from '../registry/stream-catalog.ts';
 import { TableOfContents } from '../registry/toc.ts';
+import { DEFAULT_THROUGHPUT_WINDOW_MS } from '../registry/traffic.ts';
 import { Confirmations } from './confirmations.ts';
 import { Forecasts } from './forecasts.ts';
 import { handleMessage } from './handlers.ts';
@@ -29,6 +30,7 @@ import {
   type MisbehaviourSettings,
 } from './misbehaviour.ts';
 import { PeerSession } from './peer-session.ts';
+import { SequenceFeed, type PlaylistReader } from './sequence-feed.ts';
 import { createPlanner, DEFAULT_PLANNER_CONFIG, type PlannerConfig } from './planner-config.ts';
 
 const debug = createDebug('p2pcdn:signaling:coordinator');
@@ -40,6 +42,8 @@ export interface CoordinatorSettings {
   failedParentExclusionMs: number;
   iceServers: IceServer[];
   tocKeysPerNode: number;
+  /** Window over which each node's upload is measured from its heartbeats (ms). */
+  throughputWindowMs: number;
   eventLogSize: number;
   /** Refuse hellos beyond this many connected nodes. */
   maxNodes: number;
@@ -61,6 +65,7 @@ export const DEFAULT_SETTINGS: CoordinatorSettings = {
   failedParentExclusionMs: 30_000,
   iceServers: [],
   tocKeysPerNode: 4096,
+  throughputWindowMs: DEFAULT_THROUGHPUT_WINDOW_MS,
   eventLogSize: 500,
   maxNodes: 20_000,
   maxViewerUploadKbps: 100_000,
@@ -76,6 +81,11 @@ export interface CoordinatorDeps {
   planner?: TreePlanner;
   /** Default: 12 random base64url characters. */
   newNodeId?: () => NodeId;
+  /**
+   * Reads a stream's playlist, so table-of-contents questions by sequence number can be answered
+   * (see {@link SequenceFeed}). Default: none; only what `sequences.index` is given is known.
+   */
+  readPlaylist?: PlaylistReader;
 }
 
 /** Payload of a successful ack, by message type. */
@@ -91,7 +101,7 @@ export type Departure = 'dead' | 'disconnected' | 'left' | 'evicted';
  * changes anything.
  */
 export class Coordinator {
-  readonly nodes = new NodeRegistry();
+  readonly nodes: NodeRegistry;
   readonly streams = new StreamCatalog();
   readonly figures = new FiguresBook();
   readonly toc: TableOfContents;
@@ -108,14 +118,17 @@ export class Coordinator {
   readonly confirmations: Confirmations;
   /** Reports of bad data, and evictions. */
   readonly misbehaviour: MisbehaviourDesk;
-  /** `stream\0child` → the parent the child confirmed it is connected to. */
-  private readonly confirmedParents = new Map<string, NodeId>();
+  /** Media sequence numbers of the streams' segment keys, read from their playlists. */
+  readonly sequences: SequenceFeed;
+  /** `stream\0child` → the parents the child confirmed it is connected to (one per stripe). */
+  private readonly confirmedParents = new Map<string, Set<NodeId>>();
   private readonly newNodeId: () => NodeId;
   private sweepTimer: TimerHandle | undefined;
 
   constructor(deps: CoordinatorDeps) {
     this.clock = deps.clock;
     this.settings = { ...DEFAULT_SETTINGS, ...deps.settings };
+    this.nodes = new NodeRegistry(this.settings.throughputWindowMs);
     this.planner =
       deps.planner ??
       createPlanner(this.settings.planner, () => this.clock.now(), this.settings.failedParentExclusionMs);
@@ -126,6 +139,7 @@ export class Coordinator {
     this.events = new EventLog(this.clock, this.settings.eventLogSize);
     this.confirmations = new Confirmations(this.clock);
     this.misbehaviour = new MisbehaviourDesk(this, this.settings.misbehaviour);
+    this.sequences = new SequenceFeed(this.clock, deps.readPlaylist);
   }
 
   /** A new connection; it becomes a node once it says hello. */
@@ -138,6 +152,8 @@ export class Coordinator {
     if (this.sweepTimer !== undefined) return;
     const tick = (): void => {
       this.sweep();
+      // Keep the sequence numbers of streams whose segments nodes hold current (live playlists slide).
+      this.sequences.tick(this.streams.all().filter((s) => this.toc.segmentCount(s.id) > 0));
       this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
     };
     this.sweepTimer = this.clock.setTimeout(tick, this.settings.heartbeatMs);
@@ -172,6 +188,7 @@ export class Coordinator {
     const changes = this.planner.removeStream(id);
     this.streams.delete(id);
     this.toc.dropStream(id);
+    this.sequences.drop(id);
     this.figures.drop(id);
     this.forecasts.drop(id);
     for (const key of [...this.confirmedParents.keys()])
@@ -255,8 +272,9 @@ export class Coordinator {
     this.nodes.remove(id);
     this.toc.dropNode(id);
     this.confirmations.dropNode(id);
-    for (const [key, parent] of [...this.confirmedParents]) {
-      if (parent === id || key.endsWith(`\u0000${id}`)) this.confirmedParents.delete(key);
+    for (const [key, parents] of [...this.confirmedParents]) {
+      parents.delete(id);
+      if (parents.size === 0 || key.endsWith(`\u0000${id}`)) this.confirmedParents.delete(key);
     }
     const verb = {
       dead: 'missed its heartbeats',
@@ -287,13 +305,16 @@ export class Coordinator {
 
   /** Records that `child` confirmed `parent` in `streamId`. */
   confirmParent(streamId: StreamId, child: NodeId, parent: NodeId): void {
-    this.confirmedParents.set(`${streamId}\u0000${child}`, parent);
+    const key = `${streamId}\u0000${child}`;
+    let parents = this.confirmedParents.get(key);
+    if (!parents) this.confirmedParents.set(key, (parents = new Set()));
+    parents.add(parent);
     this.confirmations.confirm(streamId, child, parent);
   }
 
   /** Whether the planned edge `parent → child` has been confirmed by the child. */
   isConfirmed(streamId: StreamId, child: NodeId, parent: NodeId): boolean {
-    return this.confirmedParents.get(`${streamId}\u0000${child}`) === parent;
+    return this.confirmedParents.get(`${streamId}\u0000${child}`)?.has(parent) ?? false;
   }
 
   /** Sends the messages a plan change calls for and logs it. `subject` is the node that caused it. */

@@ -5,6 +5,7 @@ import type { NodeRecord } from '../registry/node-registry.ts';
 import { applyStats } from '../registry/traffic.ts';
 import type { AckPayload, Coordinator } from './coordinator.ts';
 import { consolidate, distribute } from './grow-shrink.ts';
+import { answerToc } from './toc-query.ts';
 
 const debug = createDebug('p2pcdn:signaling:handlers');
 
@@ -32,6 +33,8 @@ export function handleMessage(
       return signal(c, node, msg);
     case 'have':
       return have(c, node, msg);
+    case 'toc-query':
+      return tocQuery(c, node, msg);
     case 'stats':
       return stats(c, node, msg);
     case 'connected':
@@ -163,6 +166,21 @@ function have(c: Coordinator, node: NodeRecord, msg: Msg<'have'>): AckPayload {
   return OK;
 }
 
+async function tocQuery(c: Coordinator, node: NodeRecord, msg: Msg<'toc-query'>): Promise<AckPayload> {
+  requireStream(c, msg.streamId);
+  if (node.role !== 'relay' && !c.planner.member(msg.streamId, node.id)) {
+    throw new SignalingError('forbidden', 'a viewer asks about holders only of streams it watches');
+  }
+  const toc = await answerToc(c, {
+    streamId: msg.streamId,
+    from: msg.from,
+    limit: msg.limit,
+    asker: node.id,
+  });
+  c.touch(node);
+  return { toc };
+}
+
 function stats(c: Coordinator, node: NodeRecord, msg: Msg<'stats'>): AckPayload {
   c.touch(node);
   const memberOf = c.planner.streamsOf(node.id);
@@ -176,8 +194,10 @@ function stats(c: Coordinator, node: NodeRecord, msg: Msg<'stats'>): AckPayload 
 
 function connected(c: Coordinator, node: NodeRecord, msg: Msg<'connected'>): AckPayload {
   requireStream(c, msg.streamId);
-  const parent = c.planner.member(msg.streamId, node.id)?.parent;
-  if (parent !== msg.parentId) {
+  const member = c.planner.member(msg.streamId, node.id);
+  // Striped plans give a node one parent per stripe: any of them may be confirmed.
+  const planned = member?.stripes ? member.stripes.map((s) => s.parent) : [member?.parent];
+  if (!planned.includes(msg.parentId)) {
     throw new SignalingError('conflict', `${msg.parentId} is not your planned parent in ${msg.streamId}`);
   }
   c.touch(node);

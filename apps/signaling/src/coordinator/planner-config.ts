@@ -26,6 +26,11 @@ export interface PlannerConfig {
   forecastPeriodMs: number;
   /** How many periods ahead the coordinator provisions. */
   forecastHorizon: number;
+  /**
+   * Stripes every stream is cut into (1-16; tiered planner only): each viewer gets one parent per
+   * stripe and each parent carries `bitrate / stripes` per child.
+   */
+  stripes: number;
 }
 
 /** What the coordinator runs when nothing is configured. */
@@ -39,6 +44,7 @@ export const DEFAULT_PLANNER_CONFIG: PlannerConfig = {
   forecast: true,
   forecastPeriodMs: 5000,
   forecastHorizon: 3,
+  stripes: 1,
 };
 
 /** The planner `config` describes, on the coordinator's clock. */
@@ -55,6 +61,7 @@ export function createPlanner(
     farmPolicy: config.farmPolicy,
     warmupMs: config.warmupMs,
     minActiveMs: config.minActiveMs,
+    stripes: config.stripes,
     failedParentExclusionMs,
   });
 }
@@ -66,7 +73,7 @@ export function plannerSettings(config: PlannerConfig): PlannerSettings {
     highWater: config.highWater,
     lowWater: config.lowWater,
     farmPolicy: config.farmPolicy,
-    stripes: 1,
+    stripes: config.kind === 'tiered' ? config.stripes : 1,
     forecast: config.kind === 'tiered' && config.forecast,
   };
 }

@@ -3,6 +3,7 @@ import type { NodeLink } from '../registry/node-registry.ts';
 import { Coordinator } from './coordinator.ts';
 import type { PeerSession } from './peer-session.ts';
 import { DEFAULT_PLANNER_CONFIG, type PlannerConfig } from './planner-config.ts';
+import type { PlaylistReader } from './sequence-feed.ts';
 
 /** Test helpers: a coordinator on a manual clock with fake links (for the unit tests beside). */
 
@@ -38,17 +39,21 @@ export interface Peer {
   send(msg: ClientMessage): unknown;
 }
 
-export function world(settings: { leaveTimeoutMs?: number; planner?: Partial<PlannerConfig> } = {}) {
+export function world(
+  settings: { leaveTimeoutMs?: number; planner?: Partial<PlannerConfig>; readPlaylist?: PlaylistReader } = {},
+) {
   const clock = new ManualClock(1000);
   let n = 0;
+  const { readPlaylist, ...rest } = settings;
   const c = new Coordinator({
     clock,
     settings: {
       heartbeatMs: 1000,
-      ...settings,
+      ...rest,
       planner: { ...DEFAULT_PLANNER_CONFIG, ...settings.planner },
     },
     newNodeId: () => `n${++n}`,
+    ...(readPlaylist ? { readPlaylist } : {}),
   });
   c.addStream(LIVE);
   const connect = (role: 'relay' | 'viewer', uploadKbps: number, name?: string): Peer => {

@@ -8,7 +8,7 @@ import {
 } from '@p2pcdn/core';
 import createDebug from 'debug';
 import type { Namespace, Server } from 'socket.io';
-import type { RateLimit } from '../config.ts';
+import { DEFAULT_QUERY_RATE_LIMIT, type RateLimit } from '../config.ts';
 import type { Coordinator } from '../coordinator/coordinator.ts';
 import { toErrorBody } from '../errors.ts';
 import { errorLog } from '../log.ts';
@@ -22,6 +22,11 @@ export interface PeerNamespaceOptions {
   clock: Clock;
   /** Messages a socket may send. */
   rateLimit: RateLimit;
+  /**
+   * Table-of-contents questions (`toc-query`) a socket may ask, on top of `rateLimit`: each may
+   * walk every holder of a segment. Default 10 at once, 2 per second.
+   */
+  queryRateLimit?: RateLimit;
   /** Refusals a socket may collect (burst, per second) before it is disconnected. */
   refusalLimit?: RateLimit;
 }
@@ -41,12 +46,14 @@ export function attachPeerNamespace(
 ): Namespace<PeerClientToServerEvents, PeerServerToClientEvents> {
   const nsp = io.of('/peer');
   const refusalLimit = options.refusalLimit ?? { burst: 300, perSecond: 30 };
+  const queryLimit = options.queryRateLimit ?? DEFAULT_QUERY_RATE_LIMIT;
 
   nsp.on('connection', (socket: PeerSocket) => {
     const link = new SocketLink(socket);
     const session = coordinator.openSession(link);
     const messages = new TokenBucket(options.rateLimit, options.clock);
     const refusals = new TokenBucket(refusalLimit, options.clock);
+    const queries = new TokenBucket(queryLimit, options.clock);
     debug('connection %s from %s', socket.id, socket.handshake.address);
 
     const refuse = (error: ErrorBody, reply: Reply | undefined): void => {
@@ -83,6 +90,11 @@ export function attachPeerNamespace(
       const parsed = parseClientMessage(raw);
       if (!parsed.ok) {
         refuse(parsed.error, reply);
+        return;
+      }
+      if (parsed.value.type === 'toc-query' && !queries.take()) {
+        const message = `too many table-of-contents questions; at most ${queryLimit.perSecond} per second`;
+        refuse({ code: 'rate-limited', message }, reply);
         return;
       }
       link.cork();

@@ -1,5 +1,5 @@
 import type { Capacity, NodeId, NodeRole, Region, ServerMessage } from '@p2pcdn/core';
-import { emptyTraffic, type NodeTraffic } from './traffic.ts';
+import { DEFAULT_THROUGHPUT_WINDOW_MS, emptyTraffic, type NodeTraffic } from './traffic.ts';
 
 /** The coordinator's handle on a node's connection, whatever carries it (socket.io, a test fake). */
 export interface NodeLink {
@@ -33,9 +33,16 @@ export type NewNode = Omit<NodeRecord, 'traffic' | 'lastSeenAt' | 'lastGrowShrin
 export class NodeRegistry {
   private readonly nodes = new Map<NodeId, NodeRecord>();
 
+  /** `throughputWindowMs`: the window over which each node's upload is measured. */
+  constructor(private readonly throughputWindowMs = DEFAULT_THROUGHPUT_WINDOW_MS) {}
+
   add(node: NewNode): NodeRecord {
     if (this.nodes.has(node.id)) throw new Error(`node ${node.id} already registered`);
-    const record: NodeRecord = { ...node, lastSeenAt: node.connectedAt, traffic: emptyTraffic() };
+    const record: NodeRecord = {
+      ...node,
+      lastSeenAt: node.connectedAt,
+      traffic: emptyTraffic(this.throughputWindowMs),
+    };
     this.nodes.set(node.id, record);
     return record;
   }

@@ -45,6 +45,11 @@ export class TableOfContents {
     return [...(this.holdersByStream.get(streamId)?.get(key) ?? [])];
   }
 
+  /** Whether `nodeId` reported holding segment `key` of `streamId`. */
+  has(streamId: StreamId, nodeId: NodeId, key: SegmentKey): boolean {
+    return this.keysByNode.get(nodeId)?.get(streamId)?.has(key) ?? false;
+  }
+
   /** Number of keys `nodeId` holds of `streamId`. */
   countOf(nodeId: NodeId, streamId: StreamId): number {
     return this.keysByNode.get(nodeId)?.get(streamId)?.size ?? 0;

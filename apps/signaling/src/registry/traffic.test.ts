@@ -71,4 +71,28 @@ describe('applyStats', () => {
     );
     expect(deltas).toEqual([{ streamId: 'a', httpBytes: 900, p2pBytes: 0, uploadBytes: 0 }]);
   });
+
+  it('measures upload over a window from the links’ bytesOut, across links that come and go', () => {
+    const t = emptyTraffic(4000);
+    const beat = (at: number, links: Array<[string, number]>): void => {
+      applyStats(
+        t,
+        stats({ links: links.map(([peerId, bytesOut]) => ({ peerId, bytesIn: 0, bytesOut })) }),
+        at,
+        [],
+      );
+    };
+    beat(0, [['a', 5_000_000]]); // sent before the first heartbeat: not a rate
+    beat(1000, [['a', 5_250_000]]);
+    beat(2000, [
+      ['a', 5_500_000],
+      ['b', 250_000], // a new child
+    ]);
+    beat(3000, [['b', 500_000]]); // a is gone: nothing counted for it
+    beat(4000, [['b', 750_000]]);
+    // 250 000 + 500 000 + 250 000 + 250 000 bytes over 4 s.
+    expect(t.linkUpload.rate()).toEqual({ bytesPerSecond: 312_500, spanMs: 4000 });
+    beat(8000, [['b', 750_000]]);
+    expect(t.linkUpload.rate()).toEqual({ bytesPerSecond: 0, spanMs: 4000 });
+  });
 });

@@ -1,4 +1,5 @@
 import type { NodeId, NodeStats, StreamId } from '@p2pcdn/core';
+import { RateWindow } from './rate-window.ts';
 
 /** Rates derived from a link's counters, kbit/s. */
 export interface LinkRates {
@@ -31,13 +32,18 @@ export interface NodeTraffic {
   httpKbps: number;
   links: Map<NodeId, LinkRates>;
   streams: Map<StreamId, StreamRates>;
+  /** What the node sent over all its links (`bytesOut`), over a window of several heartbeats. */
+  linkUpload: RateWindow;
 }
+
+/** Default window of {@link NodeTraffic.linkUpload} (ms). */
+export const DEFAULT_THROUGHPUT_WINDOW_MS = 10_000;
 
 /** Rates below this interval would be noise (and a flood of heartbeats must not inflate them). */
 const MIN_INTERVAL_MS = 250;
 
 /** Traffic of a node that has not reported yet. */
-export function emptyTraffic(): NodeTraffic {
+export function emptyTraffic(throughputWindowMs = DEFAULT_THROUGHPUT_WINDOW_MS): NodeTraffic {
   return {
     latest: undefined,
     reportedAt: undefined,
@@ -46,11 +52,12 @@ export function emptyTraffic(): NodeTraffic {
     httpKbps: 0,
     links: new Map(),
     streams: new Map(),
+    linkUpload: new RateWindow(throughputWindowMs, Math.min(1000, throughputWindowMs)),
   };
 }
 
 /** Growth of a cumulative counter; a counter that went backwards was reset and counts from 0. */
-function growth(previous: number | undefined, next: number): number {
+export function growth(previous: number | undefined, next: number): number {
   if (previous === undefined) return next;
   return next >= previous ? next - previous : next;
 }
@@ -80,15 +87,19 @@ export function applyStats(
 
   const prevLinks = new Map((prev?.links ?? []).map((l) => [l.peerId, l]));
   traffic.links = new Map();
+  let linkBytesOut = 0;
   for (const link of stats.links) {
     const before = prevLinks.get(link.peerId);
+    const out = growth(before?.bytesOut, link.bytesOut);
+    linkBytesOut += out;
     const rates: LinkRates = {
       inKbps: kbps(growth(before?.bytesIn, link.bytesIn), elapsed),
-      outKbps: kbps(growth(before?.bytesOut, link.bytesOut), elapsed),
+      outKbps: kbps(out, elapsed),
     };
     if (link.rttMs !== undefined) rates.rttMs = link.rttMs;
     traffic.links.set(link.peerId, rates);
   }
+  traffic.linkUpload.add(now, linkBytesOut);
 
   const deltas: StreamDelta[] = [];
   if (memberOf.length === 1 && memberOf[0] !== undefined) {

@@ -45,7 +45,8 @@ export interface ProbeResult {
   live: boolean;
 }
 
-type Playlist = types.MasterPlaylist | types.MediaPlaylist;
+/** A parsed master or media playlist. */
+export type Playlist = types.MasterPlaylist | types.MediaPlaylist;
 
 /**
  * Checks that `url` serves an HLS playlist and, if `estimateBitrate`, estimates the stream's
@@ -83,7 +84,7 @@ export async function probeStream(
 }
 
 /** Resolves a playlist reference; only http(s) targets are followed. */
-function resolve(uri: string, base: string): string {
+export function resolve(uri: string, base: string): string {
   let target: URL;
   try {
     target = new URL(uri, base);
@@ -130,7 +131,8 @@ async function segmentSize(url: string, ctx: ProbeContext): Promise<number> {
   return (await readLimited(res, MAX_SEGMENT_BYTES, url)).byteLength;
 }
 
-async function fetchPlaylist(url: string, ctx: ProbeContext): Promise<Playlist> {
+/** Fetches and parses a playlist of at most `maxPlaylistBytes`; throws {@link ProbeError}. */
+export async function fetchPlaylist(url: string, ctx: ProbeContext): Promise<Playlist> {
   const res = await request(url, 'GET', ctx);
   if (!res.ok) throw new ProbeError('unreachable', `${url} answered HTTP ${res.status}`);
   const bytes = await readLimited(res, ctx.maxPlaylistBytes ?? 2 * 1024 * 1024, url);

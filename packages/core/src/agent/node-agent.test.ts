@@ -120,6 +120,22 @@ describe('NodeAgent', () => {
     expect(got).toEqual(['{"type":"ping","nonce":1}']);
   });
 
+  it('connects to every parent of a striped assignment and confirms each', async () => {
+    const { clock, make } = setup();
+    const r1 = make('r1');
+    const r2 = make('r2');
+    const viewer = make('v1');
+    for (const n of [r1, r2]) await n.agent.start(relayHello);
+    await viewer.agent.start(viewerHello);
+    viewer.signaling.deliver(parents(['r1', 'r2']));
+    await clock.flush();
+    expect(viewer.engine.links.map((l) => [l.peerId, l.role])).toEqual([
+      ['r1', 'parent'],
+      ['r2', 'parent'],
+    ]);
+    expect(viewer.signaling.sentOf('connected').map((m) => m.parentId)).toEqual(['r1', 'r2']);
+  });
+
   it('keeps the old parent until the new one is connected (make-before-break)', async () => {
     const { clock, make, net } = setup();
     const r1 = make('r1');

@@ -147,4 +147,33 @@ describe('parseAck', () => {
   it('ignores extra fields on acks that carry no payload', () => {
     expect(parseAck('stats', { ok: true, extra: 1 })).toEqual({});
   });
+
+  it('validates the table of contents a toc-query is answered with', () => {
+    const toc = {
+      streamId: 'live',
+      from: 7,
+      keys: ['http://o/seg-7.m4s'],
+      indexed: { first: 5, last: 9 },
+      holders: [
+        {
+          nodeId: 'r1',
+          role: 'relay',
+          name: 'relay-1',
+          region: 'local',
+          through: 9,
+          segments: 5,
+          upKbps: 1200,
+          measuredMs: 10_000,
+          capKbps: 20_000,
+          spareKbps: 18_800,
+          inTree: true,
+        },
+      ],
+      total: 1,
+    };
+    expect(parseAck('toc-query', { ok: true, toc })).toEqual({ toc });
+    expect(() => parseAck('toc-query', { ok: true, toc: { ...toc, holders: [{ nodeId: 'r1' }] } })).toThrow(
+      /malformed ack for toc-query/,
+    );
+  });
 });

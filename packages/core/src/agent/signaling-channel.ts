@@ -4,6 +4,7 @@ import {
   ErrorBodySchema,
   parseServerMessage,
   StreamInfoSchema,
+  TocAnswerSchema,
   WelcomeSchema,
   type Ack,
   type AckPayloads,
@@ -74,6 +75,7 @@ const AckSuccessSchema = z.looseObject({ ok: z.literal(true) });
 const ackPayloadSchemas: { [K in ClientMessage['type']]?: z.ZodType<AckPayloads[K]> } = {
   hello: WelcomeSchema,
   join: z.strictObject({ stream: StreamInfoSchema }),
+  'toc-query': z.strictObject({ toc: TocAnswerSchema }),
 };
 
 /** Validates an untrusted ack for a message of type `type`. */

@@ -71,6 +71,16 @@ export function segmentKey(ref: SegmentRef): SegmentKey {
   return ref.range ? `${ref.url}#${ref.range.start}-${ref.range.end}` : ref.url;
 }
 
+/**
+ * A media sequence number (`EXT-X-MEDIA-SEQUENCE` plus the segment's position in the playlist).
+ * HLS allows up to 2^64 - 1; JSON numbers are exact only up to 2^53 - 1, which no real stream nears.
+ */
+export const SequenceNumberSchema = z
+  .number()
+  .int('a media sequence number is a whole number')
+  .min(0, 'a media sequence number is not negative')
+  .max(Number.MAX_SAFE_INTEGER, `a media sequence number is at most ${Number.MAX_SAFE_INTEGER}`);
+
 /** What a node offers to the network. */
 export const CapacitySchema = z.strictObject({
   /** Upload the node is willing to spend on relaying, in kbit/s. */

@@ -7,3 +7,4 @@ export * from './validate.ts';
 export * from './stripe.ts';
 export * from './block-frame.ts';
 export * from './manifest.ts';
+export * from './toc.ts';

@@ -190,6 +190,46 @@ const clientCases: Record<ClientMessageType, { valid: ClientMessage[]; invalid: 
       { name: 'added as a string', input: { ...have, added: 'seg-1' }, field: 'added' },
     ],
   },
+  'toc-query': {
+    valid: [
+      { type: 'toc-query', streamId: 'demo-live', from: 0 },
+      { type: 'toc-query', streamId: 'demo-live', from: Number.MAX_SAFE_INTEGER, limit: 64 },
+    ],
+    invalid: [
+      { name: 'a missing from', input: { type: 'toc-query', streamId: 'demo-live' }, field: 'from' },
+      {
+        name: 'a negative from',
+        input: { type: 'toc-query', streamId: 'demo-live', from: -1 },
+        field: 'from',
+      },
+      {
+        name: 'a fractional from',
+        input: { type: 'toc-query', streamId: 'demo-live', from: 2.5 },
+        field: 'from',
+      },
+      {
+        name: 'a from as a string',
+        input: { type: 'toc-query', streamId: 'demo-live', from: '7' },
+        field: 'from',
+      },
+      {
+        name: 'a from beyond exact integers',
+        input: { type: 'toc-query', streamId: 'demo-live', from: 2 ** 60 },
+        field: 'from',
+      },
+      {
+        name: 'an oversized limit',
+        input: { type: 'toc-query', streamId: 'demo-live', from: 1, limit: 65 },
+        field: 'limit',
+      },
+      {
+        name: 'a zero limit',
+        input: { type: 'toc-query', streamId: 'demo-live', from: 1, limit: 0 },
+        field: 'limit',
+      },
+      { name: 'a bad stream', input: { type: 'toc-query', streamId: 'Demo', from: 1 }, field: 'streamId' },
+    ],
+  },
   stats: {
     valid: [stats, { type: 'stats', stats: { httpBytes: 0, p2pBytes: 0, uploadBytes: 0, links: [] } }],
     invalid: [

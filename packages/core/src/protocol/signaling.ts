@@ -5,9 +5,11 @@ import {
   NodeIdSchema,
   RegionSchema,
   SegmentKeySchema,
+  SequenceNumberSchema,
   StreamIdSchema,
 } from './common.ts';
 import { StreamInfoSchema } from './stream.ts';
+import type { TocAnswer } from './toc.ts';
 
 /**
  * Messages between nodes (relays, viewer tabs, headless viewers) and the coordinator on the
@@ -109,6 +111,9 @@ export const HelloMessageSchema = z.strictObject({
   protocol: z.literal(1),
 });
 
+/** Most holders one table-of-contents answer lists (`toc-query`'s `limit`). */
+export const MAX_TOC_HOLDERS = 64;
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   HelloMessageSchema,
   /** A viewer asks to watch a stream; the coordinator answers with the stream and then `parents`. */
@@ -128,6 +133,17 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
     streamId: StreamIdSchema,
     added: z.array(SegmentKeySchema).max(512),
     removed: z.array(SegmentKeySchema).max(512),
+  }),
+  /**
+   * Table of contents: who can serve `streamId` from media sequence number `from`, with their
+   * measured throughput, best first (at most `limit`, default 16). Answered in the ack as
+   * `{toc: TocAnswer}`. A viewer may ask only about a stream it watches.
+   */
+  z.strictObject({
+    type: z.literal('toc-query'),
+    streamId: StreamIdSchema,
+    from: SequenceNumberSchema,
+    limit: z.number().int().min(1).max(MAX_TOC_HOLDERS).optional(),
   }),
   /** Heartbeat with figures. */
   z.strictObject({ type: z.literal('stats'), stats: NodeStatsSchema }),
@@ -254,6 +270,7 @@ export interface AckPayloads {
   leave: Record<string, never>;
   signal: Record<string, never>;
   have: Record<string, never>;
+  'toc-query': { toc: TocAnswer };
   stats: Record<string, never>;
   connected: Record<string, never>;
   'parent-failed': Record<string, never>;
