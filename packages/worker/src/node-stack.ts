@@ -169,7 +169,7 @@ export class NodeStack {
       allowOrigin: (streamId) => this.guard.isAllowed(streamId),
       // kbit/s → bytes/s; a node offering no upload gets no children, and a cap of 1 B/s.
       uploadBytesPerSecond: Math.max(1, (this.options.uploadKbps * 1000) / 8),
-      verifySegment: this.integrity.verifier.check,
+      ...this.integrity.verifier.engineHooks(),
       log: createDebug('p2pcdn:worker:engine'),
     });
     this.currentEngine.onMisbehaviour(this.integrity.onMisbehaviour);

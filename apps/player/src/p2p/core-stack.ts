@@ -104,7 +104,7 @@ export class P2pStack {
       // Children may be served from the origin only where the coordinator made this tab a root.
       allowOrigin: (streamId) => this.originAllowed.has(streamId),
       uploadBytesPerSecond: Math.max(1, (this.options.uploadKbps * 1000) / 8),
-      verifySegment: this.integrity.verifier.check,
+      ...this.integrity.verifier.engineHooks(),
       log: createDebug('p2pcdn:player:engine'),
     });
     this.engine.onMisbehaviour(this.integrity.onMisbehaviour);

@@ -122,4 +122,6 @@ export interface MisbehaviourDetail {
   kind: 'bad-data' | 'protocol';
   /** The segment that failed, for `bad-data`. */
   segment?: SegmentRef;
+  /** For `bad-data` in a striped pull: the index of the block whose own hash failed. */
+  block?: number;
 }

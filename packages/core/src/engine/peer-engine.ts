@@ -6,6 +6,7 @@ import {
   type NodeStats,
   type SegmentRef,
   type StreamId,
+  type StripeFigures,
   type StripeMessage,
 } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
@@ -248,7 +249,25 @@ export class PeerEngine {
       links: [...byPeer.values()].slice(0, 256),
       storeBytes: this.store.bytes,
       streams: this.counters.list(),
+      ...(this.pulls.size > 0 && { stripes: this.stripeFigures() }),
     };
+  }
+
+  private stripeFigures(): StripeFigures[] {
+    return this.stripeStats()
+      .slice(0, 16)
+      .map((s) => ({
+        streamId: s.streamId,
+        pattern: s.pattern,
+        epoch: s.epoch,
+        sources: s.sources.slice(0, 16).map((src) => ({
+          peerId: src.peerId,
+          letter: src.letter,
+          share: src.share,
+          bytesPerSecond: src.bytesPerSecond,
+          outOfSequence: src.outOfSequence,
+        })),
+      }));
   }
 
   /** The striped pulls' patterns and per-source figures, one entry per stream pulled striped. */
@@ -423,8 +442,8 @@ export class PeerEngine {
         },
       }),
       onLive: (segment, live) => this.live.add(fetchKey(segment), live),
-      punish: (session, segment, reason) =>
-        this.punish(session.peerId, reason, { kind: 'bad-data', segment }),
+      punish: (session, segment, block, reason) =>
+        this.punish(session.peerId, reason, { kind: 'bad-data', segment, block }),
       badFrame: (session, reason) => this.reportBadFrame(session, reason),
     });
     this.pulls.set(streamId, pull);

@@ -38,8 +38,8 @@ export interface StripedPullDeps {
   ): Promise<SegmentCheck>;
   /** A segment started arriving: children waiting for it get its bytes as they come. */
   onLive(segment: SegmentRef, live: LiveSegment): void;
-  /** A source sent a block that failed its hash: cut it off and report it. */
-  punish(session: LinkSession, segment: SegmentRef, reason: string): void;
+  /** A source sent block `block` of `segment`, which failed its hash: cut it off and report it. */
+  punish(session: LinkSession, segment: SegmentRef, block: number, reason: string): void;
   /** A source broke the protocol. */
   badFrame(session: LinkSession, reason: string): void;
 }
@@ -315,18 +315,21 @@ export class StripedPull {
     }
     if (check === 'unknown') return pending.finish('unverifiable');
     const culprits = await this.blame(pending, assembly);
-    if (culprits.length === 0) return pending.finish('suspect');
-    for (const culprit of culprits) {
-      this.deps.punish(culprit.session, pending.segment, `sent a bad block of ${pending.key}`);
+    if (culprits.size === 0) return pending.finish('suspect');
+    for (const [culprit, block] of culprits) {
+      this.deps.punish(culprit.session, pending.segment, block, `sent bad block ${block} of ${pending.key}`);
     }
     pending.finish('failed');
   }
 
-  /** The sources of blocks that fail their per-block hash (none when there are no block hashes). */
-  private async blame(pending: Pending, assembly: SegmentAssembly): Promise<StripeSource[]> {
+  /**
+   * The sources of blocks that fail their per-block hash, each with its first bad block (none
+   * when there are no block hashes).
+   */
+  private async blame(pending: Pending, assembly: SegmentAssembly): Promise<Map<StripeSource, number>> {
     const { checkBlock } = this.deps;
-    if (!checkBlock) return [];
-    const culprits = new Set<StripeSource>();
+    const culprits = new Map<StripeSource, number>();
+    if (!checkBlock) return culprits;
     const bytes = assembly.bytes();
     for (const [id, seqs] of assembly.contributors()) {
       const source = this.sources.byId(id);
@@ -335,14 +338,14 @@ export class StripedPull {
         const start = index * assembly.blockBytes;
         const block = bytes.subarray(start, Math.min(bytes.byteLength, start + assembly.blockBytes));
         const check = await checkBlock(pending.segment, index, assembly.blockBytes, block);
-        if (check === 'unknown') return [];
+        if (check === 'unknown') return new Map();
         if (check === false && source) {
-          culprits.add(source);
+          culprits.set(source, index);
           break;
         }
       }
     }
-    return [...culprits];
+    return culprits;
   }
 
   /** Tells the sources still sending blocks of a segment given up to stop. */

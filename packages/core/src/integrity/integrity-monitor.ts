@@ -52,7 +52,12 @@ export class IntegrityMonitor {
     entry.rejected += 1;
     entry.lastSegment = key;
     this.bySource.set(peerId, entry);
-    this.report({ streamId: detail.segment.streamId, peerId, offence: 'bad-segment', segment: key });
+    this.report({
+      streamId: detail.segment.streamId,
+      peerId,
+      offence: detail.block === undefined ? 'bad-segment' : 'bad-block',
+      segment: key,
+    });
   };
 
   /** Bad data per source, most first. */

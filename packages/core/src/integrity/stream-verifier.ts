@@ -1,4 +1,4 @@
-import type { SegmentCheck } from '../engine/peer-engine-types.ts';
+import type { PeerEngineOptions, SegmentCheck } from '../engine/peer-engine-types.ts';
 import type { Clock, Logger } from '../engine/types.ts';
 import { segmentKey, type SegmentRef, type StreamId } from '../protocol/common.ts';
 import { isVerified, type StreamInfo } from '../protocol/stream.ts';
@@ -162,6 +162,24 @@ export class StreamVerifier {
       (book) => book.verifyBlock(segment, index, blockBytes, payload),
       `${segmentKey(segment)} block ${index}`,
     );
+  }
+
+  /** The size the stream's manifest lists for `segment`, if it lists it. */
+  sizeOf(segment: SegmentRef): number | undefined {
+    return this.keepers.get(segment.streamId)?.book.entry(segment)?.size;
+  }
+
+  /**
+   * What a peer engine takes from the verifier: the segment check, the per-block check that
+   * blames one source of a bad striped segment, and sizes that number a striped pull's blocks.
+   */
+  engineHooks(): Required<Pick<PeerEngineOptions, 'verifySegment' | 'verifyBlock' | 'segmentSize'>> {
+    return {
+      verifySegment: this.check,
+      verifyBlock: (segment, index, blockBytes, payload) =>
+        this.checkBlock(segment, index, blockBytes, payload),
+      segmentSize: (segment) => this.sizeOf(segment),
+    };
   }
 
   /** Figures of every stream the verifier knows. */

@@ -64,6 +64,30 @@ export const LinkStatsSchema = z.strictObject({
 });
 export type LinkStats = z.infer<typeof LinkStatsSchema>;
 
+/** One source of a node's striped pull, as its heartbeat reports it. */
+export const StripeSourceFiguresSchema = z.strictObject({
+  peerId: NodeIdSchema,
+  /** Its letter in the pattern (empty before the first pattern). */
+  letter: z.string().regex(/^[A-Za-z0-9]?$/),
+  /** Its share of the current pattern, 0–1. */
+  share: z.number().min(0).max(1),
+  /** Bytes per second it delivered in the last interval. */
+  bytesPerSecond: z.number().nonnegative().max(1e10),
+  /** Blocks it sent out of sequence so far (the document logs them). */
+  outOfSequence: z.number().int().nonnegative(),
+});
+export type StripeSourceFigures = z.infer<typeof StripeSourceFiguresSchema>;
+
+/** A node's striped pull of one stream: the current pattern and what each source delivers. */
+export const StripeFiguresSchema = z.strictObject({
+  streamId: StreamIdSchema,
+  /** The pattern as on the wire (`AABCC…`), empty before the first. */
+  pattern: z.string().regex(/^[A-Za-z0-9]{0,1024}$/),
+  epoch: z.number().int().nonnegative().max(0xffff_ffff),
+  sources: z.array(StripeSourceFiguresSchema).max(16),
+});
+export type StripeFigures = z.infer<typeof StripeFiguresSchema>;
+
 /** Cumulative per-stream counters, so nodes serving several streams can be accounted per stream. */
 export const StreamCountersSchema = z.strictObject({
   streamId: StreamIdSchema,
@@ -95,6 +119,8 @@ export const NodeStatsSchema = z.strictObject({
    * node's counters to its stream only when it is in exactly one.
    */
   streams: z.array(StreamCountersSchema).max(64).optional(),
+  /** Striped pulls: per stream, the current pattern and each source's share and rate. */
+  stripes: z.array(StripeFiguresSchema).max(16).optional(),
 });
 export type NodeStats = z.infer<typeof NodeStatsSchema>;
 
