@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeFigures, initialFigures, p2pShare, peerFigures } from './figures.ts';
+import { composeFigures, initialFigures, p2pShare, peerFigures, stripeFigure } from './figures.ts';
 
 describe('p2pShare', () => {
   it('is the share of segment bytes that came from peers', () => {
@@ -66,6 +66,7 @@ describe('composeFigures', () => {
       bufferSec: 8.02,
       playedSec: 12.35,
       peers: [],
+      stripe: null,
       parents: ['relay-1'],
       originAllowed: false,
       currentSegment: 'seg-4.m4s #4',
@@ -105,5 +106,22 @@ describe('composeFigures', () => {
     });
     expect(failed.error).toBe('No stream named "nope".');
     expect(failed.errorKind).toBe('unknown-stream');
+  });
+
+  it('shows the striped pull of the watched stream, sources in letter order', () => {
+    const pull = {
+      streamId: 'demo-live',
+      pattern: 'AABAB',
+      epoch: 3,
+      sources: [
+        { peerId: 'relay-2', letter: 'B', share: 0.4, bytesPerSecond: 1000, outOfSequence: 1 },
+        { peerId: 'relay-1', letter: 'A', share: 0.6, bytesPerSecond: 1500, outOfSequence: 0 },
+      ],
+    };
+    const other = { ...pull, streamId: 'demo-vod' };
+    expect(stripeFigure([other, pull], 'demo-live')?.sources.map((s) => s.letter)).toEqual(['A', 'B']);
+    expect(stripeFigure([other], 'demo-live')).toBeNull();
+    expect(stripeFigure([{ ...pull, pattern: '' }], 'demo-live')).toBeNull();
+    expect(stripeFigure(undefined, 'demo-live')).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import type {
   NodeId,
   SourceRejections,
   StreamId,
+  StripeFigures,
   VerificationState,
 } from '@p2pcdn/core';
 import type { PlayerErrorKind } from '../page/player-error.ts';
@@ -72,6 +73,11 @@ export interface PlayerFigures {
   /** Seconds the playhead has advanced by playing. */
   playedSec: number;
   peers: PeerFigure[];
+  /**
+   * The striped pull of the stream (segments' blocks from several parents at once): the pattern
+   * and each source's share and rate; null while segments come from one parent at a time.
+   */
+  stripe: StripeFigures | null;
   /** Parents the coordinator assigned (connected or not yet). */
   parents: NodeId[];
   /** Whether the coordinator lets this tab fetch from the origin itself (it always may when starving). */
@@ -115,7 +121,13 @@ export interface FigureInputs {
   nodeId: NodeId | null;
   streamId: StreamId | null;
   phase: PlayerPhase;
-  transfer: { p2pBytes: number; httpBytes: number; uploadBytes: number; links: readonly LinkStats[] };
+  transfer: {
+    p2pBytes: number;
+    httpBytes: number;
+    uploadBytes: number;
+    links: readonly LinkStats[];
+    stripes?: readonly StripeFigures[] | undefined;
+  };
   links: readonly LinkInfo[];
   parents: readonly NodeId[];
   originAllowed: boolean;
@@ -156,6 +168,21 @@ export function peerFigures(links: readonly LinkInfo[], counters: readonly LinkS
     .sort((a, b) => (a.role === b.role ? a.id.localeCompare(b.id) : a.role === 'parent' ? -1 : 1));
 }
 
+/** The striped pull of `streamId`, sources by letter; null when the stream is not pulled striped. */
+export function stripeFigure(
+  stripes: readonly StripeFigures[] | undefined,
+  streamId: StreamId | null,
+): StripeFigures | null {
+  const pull = stripes?.find((s) => s.streamId === streamId);
+  if (!pull || pull.pattern === '') return null;
+  return {
+    ...pull,
+    sources: [...pull.sources]
+      .map((s) => ({ ...s }))
+      .sort((a, b) => (a.letter || '~').localeCompare(b.letter || '~') || a.peerId.localeCompare(b.peerId)),
+  };
+}
+
 /** Composes one refresh of the figures. */
 export function composeFigures(input: FigureInputs): PlayerFigures {
   const { transfer, playback } = input;
@@ -172,6 +199,7 @@ export function composeFigures(input: FigureInputs): PlayerFigures {
     bufferSec: Math.round(playback.bufferSec * 100) / 100,
     playedSec: Math.round(playback.playedSec * 100) / 100,
     peers: peerFigures(input.links, transfer.links),
+    stripe: stripeFigure(transfer.stripes, input.streamId),
     parents: [...input.parents],
     originAllowed: input.originAllowed,
     currentSegment: input.currentSegment,

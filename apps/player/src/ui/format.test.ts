@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMs, formatSec, formatShare } from './format.ts';
+import { formatBitRate, formatBytes, formatMs, formatSec, formatShare } from './format.ts';
 
 describe('format', () => {
   it('formats bytes in decimal units', () => {
@@ -8,6 +8,14 @@ describe('format', () => {
     expect(formatBytes(1500)).toBe('1.50 kB');
     expect(formatBytes(12_345_678)).toBe('12.3 MB');
     expect(formatBytes(456_000_000)).toBe('456 MB');
+  });
+
+  it('formats byte rates as bit rates', () => {
+    expect(formatBitRate(0)).toBe('0 bit/s');
+    expect(formatBitRate(100)).toBe('800 bit/s');
+    expect(formatBitRate(300_000)).toBe('2.40 Mbit/s');
+    expect(formatBitRate(2_500_000_000)).toBe('20.0 Gbit/s');
+    expect(formatBitRate(Number.NaN)).toBe('0 bit/s');
   });
 
   it('formats shares, milliseconds and seconds', () => {

@@ -27,3 +27,18 @@ export function formatMs(ms: number | null): string {
 export function formatSec(sec: number): string {
   return `${sec.toFixed(1)} s`;
 }
+
+/** A rate in bytes per second as bits per second: `950 bit/s`, `2.40 Mbit/s` (powers of 1000). */
+export function formatBitRate(bytesPerSecond: number): string {
+  const bits = Math.max(0, (Number.isFinite(bytesPerSecond) ? bytesPerSecond : 0) * 8);
+  if (bits < 1000) return `${Math.round(bits)} bit/s`;
+  const units = ['kbit/s', 'Mbit/s', 'Gbit/s'];
+  let value = bits / 1000;
+  let unit = units[0] ?? 'kbit/s';
+  for (const next of units.slice(1)) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = next;
+  }
+  return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ${unit}`;
+}

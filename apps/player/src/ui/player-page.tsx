@@ -4,6 +4,7 @@ import type { PlayerPhase } from '../stats/figures.ts';
 import { usePlayer } from './use-player.ts';
 import { ErrorCard, NoticeBar } from './message-card.tsx';
 import { PeerTable } from './peer-table.tsx';
+import { StripePanel } from './stripe-panel.tsx';
 import { StatsPanel } from './stats-panel.tsx';
 import { VideoSurface } from './video-surface.tsx';
 
@@ -61,6 +62,7 @@ export function PlayerPage({ streamId, session }: { streamId: string; session: S
           {(started || waited) && (
             <>
               <StatsPanel />
+              <StripePanel />
               <PeerTable />
             </>
           )}
