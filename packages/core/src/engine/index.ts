@@ -5,3 +5,9 @@ export * from './memory-link.ts';
 export * from './peer-engine.ts';
 export * from './peer-engine-types.ts';
 export { TokenBucket } from './upload-limiter.ts';
+export {
+  DEFAULT_STRIPING,
+  type StripeSourceStats,
+  type StripeStats,
+  type StripingSettings,
+} from './stripe-types.ts';

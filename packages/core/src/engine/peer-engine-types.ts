@@ -1,6 +1,6 @@
 import type { NodeId, SegmentRef, StreamId } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
-import type { StripingSettings } from './stripe-sources.ts';
+import type { StripingSettings } from './stripe-types.ts';
 import type { CancelToken, Clock, LinkRole, Logger, OriginFetch, SegmentSource } from './types.ts';
 
 /** Settings of a `PeerEngine`; everything but identity, clock and store has a default. */

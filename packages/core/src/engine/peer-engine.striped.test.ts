@@ -192,3 +192,34 @@ describe('PeerEngine striped pulls', () => {
     expect(child.engine.stripeStats()).toEqual([]);
   });
 });
+
+describe('PeerEngine striped pulls in route mode', () => {
+  it("pulls an upstream's blocks over two routing relays, each routing from that upstream only", async () => {
+    const clock = new ManualClock();
+    const upstream = makeNode(clock, 'u');
+    const other = makeNode(clock, 'w');
+    const routers = [makeNode(clock, 'r1'), makeNode(clock, 'r2')];
+    const viewer = makeNode(clock, 'v');
+    upstream.store.put(seg(0), patternBytes(SIZE, 1));
+    other.store.put(seg(0), patternBytes(SIZE, 1));
+    for (const router of routers) {
+      connect(clock, upstream, router, STREAM);
+      connect(clock, other, router, STREAM);
+      connect(clock, router, viewer, STREAM);
+    }
+    viewer.engine.setStripeRoutes(
+      STREAM,
+      new Map([
+        ['r1', 'u'],
+        ['r2', 'u'],
+      ]),
+    );
+    const loaded = await fetchSegment(clock, viewer, 0);
+
+    expect(sameBytes(loaded?.data, patternBytes(SIZE, 1))).toBe(true);
+    expect(routers.every((r) => r.engine.stats().uploadBytes > 0)).toBe(true);
+    // Both routes ran through u: the other parent of the routers sent nothing.
+    expect(upstream.engine.stats().uploadBytes).toBeGreaterThanOrEqual(SIZE);
+    expect(other.engine.stats().uploadBytes).toBe(0);
+  });
+});

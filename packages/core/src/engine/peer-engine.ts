@@ -6,7 +6,6 @@ import {
   type NodeStats,
   type SegmentRef,
   type StreamId,
-  type StripeFigures,
   type StripeMessage,
 } from '../protocol/index.ts';
 import type { SegmentStore } from '../store/segment-store.ts';
@@ -20,8 +19,8 @@ import { pullForChild } from './pull-for-child.ts';
 import { rankParents } from './parent-ranking.ts';
 import { StreamCounterBook } from './stream-counters.ts';
 import { StripeServer } from './stripe-server.ts';
-import { DEFAULT_STRIPING, type StripeStats, type StripingSettings } from './stripe-sources.ts';
-import { StripedPull } from './striped-pull.ts';
+import { DEFAULT_STRIPING, type StripeStats, type StripingSettings } from './stripe-types.ts';
+import { StripedPulls } from './striped-pulls.ts';
 import { UploadScheduler } from './upload-scheduler.ts';
 import type {
   FetchFromPeersOptions,
@@ -59,11 +58,7 @@ export class PeerEngine {
   private readonly counters = new StreamCounterBook();
   private readonly stripeServer: StripeServer;
   private readonly striping: StripingSettings | undefined;
-  private readonly pulls = new Map<StreamId, StripedPull>();
-  /** Which stream's pull each subscription id this node chose belongs to. */
-  private readonly subscriptions = new Map<number, StreamId>();
-  private nextSubscription = 1;
-  private nextProbeNonce = 1;
+  private readonly pulls: StripedPulls;
   private p2pBytes = 0;
   private httpBytes = 0;
   private destroyed = false;
@@ -103,6 +98,20 @@ export class PeerEngine {
       log: this.log,
     });
     this.striping = options.striping === false ? undefined : { ...DEFAULT_STRIPING, ...options.striping };
+    this.pulls = new StripedPulls({
+      clock: this.clock,
+      log: this.log,
+      settings: this.striping ?? DEFAULT_STRIPING,
+      verifySegment: (segment, data) => this.verify(segment, data),
+      ...(options.verifyBlock && {
+        checkBlock: (segment, index, blockBytes, payload) =>
+          this.verifyBlock(segment, index, blockBytes, payload),
+      }),
+      onLive: (segment, live) => this.live.add(fetchKey(segment), live),
+      punish: (session, segment, block, reason) =>
+        this.punish(session.peerId, reason, { kind: 'bad-data', segment, block }),
+      badFrame: (session, reason) => this.reportBadFrame(session, reason),
+    });
     this.peerFetches = new Coalescer(this.clock, this.log);
     this.originFetches = new Coalescer(this.clock, this.log);
     this.segmentListeners = new ListenerSet('segment', this.log);
@@ -133,11 +142,7 @@ export class PeerEngine {
         onBadFrame: (s, reason) => this.reportBadFrame(s, reason),
         onBroken: (s, reason) => this.closeSession(s, reason),
         onStripe: (s, msg) => this.onStripe(s, msg),
-        onBlock: (s, frame) => {
-          const streamId = this.subscriptions.get(frame.sub);
-          // Blocks of a subscription already closed are late, not hostile.
-          if (streamId !== undefined) this.pulls.get(streamId)?.onBlock(s, frame);
-        },
+        onBlock: (s, frame) => this.pulls.onBlock(s, frame),
       },
     });
     session.streams.set(streamId, role);
@@ -161,7 +166,7 @@ export class PeerEngine {
       if (session.peerId !== peerId) continue;
       if (streamId !== undefined) {
         session.streams.delete(streamId);
-        this.pulls.get(streamId)?.removeSession(session);
+        this.pulls.removeSession(session, streamId);
       }
       if (streamId === undefined || session.streams.size === 0) {
         this.closeSession(session, 'removed by host');
@@ -173,9 +178,7 @@ export class PeerEngine {
 
   /** Drops every link's role in `streamId` (the coordinator released it); returns links closed. */
   removeStream(streamId: StreamId): number {
-    this.pulls.get(streamId)?.close();
-    this.pulls.delete(streamId);
-    for (const [sub, stream] of this.subscriptions) if (stream === streamId) this.subscriptions.delete(sub);
+    this.pulls.closeStream(streamId);
     let closed = 0;
     for (const session of [...this.sessions]) {
       if (!session.streams.delete(streamId) || session.streams.size > 0) continue;
@@ -249,30 +252,22 @@ export class PeerEngine {
       links: [...byPeer.values()].slice(0, 256),
       storeBytes: this.store.bytes,
       streams: this.counters.list(),
-      ...(this.pulls.size > 0 && { stripes: this.stripeFigures() }),
+      ...(this.pulls.size > 0 && { stripes: this.pulls.figures() }),
     };
   }
 
-  private stripeFigures(): StripeFigures[] {
-    return this.stripeStats()
-      .slice(0, 16)
-      .map((s) => ({
-        streamId: s.streamId,
-        pattern: s.pattern,
-        epoch: s.epoch,
-        sources: s.sources.slice(0, 16).map((src) => ({
-          peerId: src.peerId,
-          letter: src.letter,
-          share: src.share,
-          bytesPerSecond: src.bytesPerSecond,
-          outOfSequence: src.outOfSequence,
-        })),
-      }));
+  /**
+   * Route mode for `streamId`: each parent in `routes` is asked to route the blocks it sends from
+   * the node it maps to (one of that parent's own parents), from the next pattern on.
+   */
+  setStripeRoutes(streamId: StreamId, routes: ReadonlyMap<NodeId, NodeId>): void {
+    if (this.destroyed) throw new PeerEngineError('destroyed', 'the peer engine was destroyed');
+    this.pulls.get(streamId).sources.setRoutes(routes);
   }
 
   /** The striped pulls' patterns and per-source figures, one entry per stream pulled striped. */
   stripeStats(): StripeStats[] {
-    return [...this.pulls.values()].map((pull) => pull.stats());
+    return this.pulls.stats();
   }
 
   /** Calls `listener` for each segment obtained from a peer or fetched through from the origin. */
@@ -298,8 +293,7 @@ export class PeerEngine {
     this.peerFetches.cancelAll();
     this.originFetches.cancelAll();
     this.live.failAll('engine destroyed');
-    for (const pull of this.pulls.values()) pull.close();
-    this.pulls.clear();
+    this.pulls.closeAll();
     for (const session of [...this.sessions]) this.closeSession(session, 'engine destroyed');
   }
 
@@ -387,12 +381,9 @@ export class PeerEngine {
     const key = segmentKey(segment);
     const parents = rankParents(this.sessions, segment.streamId).filter((s) => !this.waitsOnUs(s, key));
     if (parents.length < 2) return null;
-    const result = await this.pullFor(segment.streamId).fetch(
-      segment,
-      parents,
-      cancel,
-      this.options.segmentSize?.(segment),
-    );
+    const result = await this.pulls
+      .get(segment.streamId)
+      .fetch(segment, parents, cancel, this.options.segmentSize?.(segment));
     if (typeof result === 'string') {
       this.log('striped pull of %s: %s; asking parents one at a time', key, result);
       return null;
@@ -415,53 +406,27 @@ export class PeerEngine {
     return { data: result.data, source: 'p2p', ...(top !== undefined && { peerId: top }) };
   }
 
-  private pullFor(streamId: StreamId): StripedPull {
-    let pull = this.pulls.get(streamId);
-    if (pull) return pull;
-    const settings = this.striping ?? DEFAULT_STRIPING;
-    pull = new StripedPull({
-      clock: this.clock,
-      log: this.log,
-      streamId,
-      settings,
-      nextSubscription: () => {
-        const sub = this.nextSubscription++;
-        this.subscriptions.set(sub, streamId);
-        return sub;
-      },
-      nextNonce: () => this.nextProbeNonce++,
-      verifySegment: (segment, data) => this.verify(segment, data),
-      ...(this.options.verifyBlock && {
-        checkBlock: async (segment, index, blockBytes, payload) => {
-          try {
-            return (await this.options.verifyBlock?.(segment, index, blockBytes, payload)) ?? 'unknown';
-          } catch (err) {
-            this.log('verifying a block of %s threw: %O', segmentKey(segment), err);
-            return 'unknown';
-          }
-        },
-      }),
-      onLive: (segment, live) => this.live.add(fetchKey(segment), live),
-      punish: (session, segment, block, reason) =>
-        this.punish(session.peerId, reason, { kind: 'bad-data', segment, block }),
-      badFrame: (session, reason) => this.reportBadFrame(session, reason),
-    });
-    this.pulls.set(streamId, pull);
-    return pull;
+  private async verifyBlock(
+    segment: SegmentRef,
+    index: number,
+    blockBytes: number,
+    payload: Uint8Array,
+  ): Promise<SegmentCheck> {
+    try {
+      return (await this.options.verifyBlock?.(segment, index, blockBytes, payload)) ?? 'unknown';
+    } catch (err) {
+      this.log('verifying a block of %s threw: %O', segmentKey(segment), err);
+      return 'unknown';
+    }
   }
 
   /** A striped-pull message: answers to this node's pulls go to them, the rest to its server. */
   private onStripe(session: LinkSession, msg: StripeMessage): void {
     switch (msg.type) {
       case 'stripe-have':
-      case 'stripe-miss': {
-        const streamId = this.subscriptions.get(msg.sub);
-        if (streamId !== undefined) this.pulls.get(streamId)?.handle(session, msg);
-        return;
-      }
+      case 'stripe-miss':
       case 'probe-reply':
-        for (const pull of this.pulls.values()) pull.handle(session, msg);
-        return;
+        return this.pulls.onAnswer(session, msg);
       default:
         return this.stripeServer.handle(session, msg);
     }
@@ -578,7 +543,7 @@ export class PeerEngine {
     session.dispose(reason);
     this.children.dropSession(session);
     this.stripeServer.dropSession(session);
-    for (const pull of this.pulls.values()) pull.removeSession(session);
+    this.pulls.removeSession(session);
     try {
       session.link.close();
     } catch (err) {

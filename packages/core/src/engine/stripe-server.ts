@@ -14,7 +14,8 @@ import { createCancelSource, type CancelSource } from './cancel.ts';
 import type { FetchThroughResult } from './child-server.ts';
 import type { LinkSession } from './link-session.ts';
 import type { LiveSegment } from './live-segment.ts';
-import type { BlockPlan, BlockSlice, UploadJob, UploadScheduler } from './upload-scheduler.ts';
+import { BlockCursor } from './block-cursor.ts';
+import type { UploadJob, UploadScheduler } from './upload-scheduler.ts';
 import type { CancelToken, Clock, Logger } from './types.ts';
 
 type Msg<T extends StripeMessage['type']> = Extract<StripeMessage, { type: T }>;
@@ -435,39 +436,5 @@ export class StripeServer {
 
   private stopSubscription(sub: Subscription): void {
     for (const served of [...sub.segments.values()]) this.stopSegment(sub, served);
-  }
-}
-
-/**
- * The blocks of one segment a striped upload sends, in order: those `wanted(seq)` says, asked
- * lazily so that a pattern arriving mid-segment applies to the blocks not yet sent.
- */
-export class BlockCursor implements BlockPlan {
-  private index = 0;
-  private readonly count: number;
-
-  constructor(
-    readonly sub: number,
-    private readonly baseSeq: number,
-    private readonly size: number,
-    private readonly blockBytes: number,
-    private readonly wanted: (seq: number) => boolean,
-  ) {
-    this.count = Math.ceil(size / blockBytes);
-  }
-
-  peek(readable: number): BlockSlice | 'wait' | 'done' {
-    for (; this.index < this.count; this.index++) {
-      const start = this.index * this.blockBytes;
-      const end = Math.min(this.size, start + this.blockBytes);
-      // Not skipped before it is at hand: a pattern arriving meanwhile may make it ours.
-      if (end > readable) return 'wait';
-      if (this.wanted(this.baseSeq + this.index)) return { seq: this.baseSeq + this.index, start, end };
-    }
-    return 'done';
-  }
-
-  consume(): void {
-    this.index++;
   }
 }

@@ -12,7 +12,8 @@ import { MAX_SEQ } from '../stripe/types.ts';
 import { LiveSegment } from './live-segment.ts';
 import type { LinkSession } from './link-session.ts';
 import type { SegmentCheck } from './peer-engine-types.ts';
-import { StripeSources, type StripeSource, type StripingSettings } from './stripe-sources.ts';
+import { StripeSources } from './stripe-sources.ts';
+import type { StripeSource, StripingSettings } from './stripe-types.ts';
 import type { CancelToken, Clock, Logger, TimerHandle } from './types.ts';
 
 type Msg<T extends StripeMessage['type']> = Extract<StripeMessage, { type: T }>;
