@@ -36,7 +36,7 @@ function hostile(
 }
 
 const say = (link: MemoryLink, msg: StripeMessage): void => link.send(encodeStripeMessage(msg));
-const pattern = (sub: number, streamId = STREAM): StripeMessage => ({
+const pattern = (sub: number, streamId = STREAM): Extract<StripeMessage, { type: 'pattern' }> => ({
   type: 'pattern',
   sub,
   streamId,
