@@ -265,6 +265,21 @@ export class PeerEngine {
     this.pulls.get(streamId).sources.setRoutes(routes);
   }
 
+  /**
+   * Changes the upload cap across all children from now on, bytes per second (undefined lifts
+   * it); uploads under way keep going at the new pace. An engine built with a cap of 0 (serving
+   * no children) keeps refusing them: 0 is not a rate and is rejected here.
+   */
+  setUploadCap(bytesPerSecond: number | undefined): void {
+    if (bytesPerSecond !== undefined && !(bytesPerSecond > 0 && Number.isFinite(bytesPerSecond))) {
+      throw new PeerEngineError(
+        'invalid-argument',
+        `setUploadCap needs a positive number of bytes per second, got ${bytesPerSecond}`,
+      );
+    }
+    this.scheduler.setRate(bytesPerSecond);
+  }
+
   /** The striped pulls' patterns and per-source figures, one entry per stream pulled striped. */
   stripeStats(): StripeStats[] {
     return this.pulls.stats();

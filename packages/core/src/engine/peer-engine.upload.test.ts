@@ -39,6 +39,33 @@ describe('PeerEngine upload', () => {
     expect(parent.engine.stats().uploadBytes).toBe(2_000_000);
   });
 
+  it('changes its upload cap at run time, mid-upload', async () => {
+    const clock = new ManualClock();
+    const parent = makeNode(clock, 'parent', { uploadBytesPerSecond: 400_000 });
+    const child = makeNode(clock, 'child');
+    connect(clock, parent, child, STREAM);
+    parent.store.put(seg(0), patternBytes(2_000_000, 7));
+    const result = child.engine.fetchFromPeers(seg(0), { timeoutMs: 60_000 });
+    await clock.advance(2000);
+    const atFull = parent.engine.stats().uploadBytes;
+    expect(atFull).toBeGreaterThan(700_000);
+    expect(atFull).toBeLessThan(1_000_000);
+
+    parent.engine.setUploadCap(100_000);
+    await clock.advance(2000);
+    const atQuarter = parent.engine.stats().uploadBytes - atFull;
+    // A quarter of the rate from the change on (plus at most a frame or two of slack).
+    expect(atQuarter).toBeGreaterThan(150_000);
+    expect(atQuarter).toBeLessThan(230_000);
+
+    parent.engine.setUploadCap(undefined);
+    await clock.advance(100);
+    const loaded = await result;
+    expect(sameBytes(loaded?.data, patternBytes(2_000_000, 7))).toBe(true);
+    expect(() => parent.engine.setUploadCap(0)).toThrow(/positive/);
+    expect(() => parent.engine.setUploadCap(Number.NaN)).toThrow(/positive/);
+  });
+
   it('queues no more into a link than its high-water mark allows', async () => {
     const clock = new ManualClock();
     const highWater = 64 * 1024;

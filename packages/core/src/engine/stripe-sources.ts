@@ -1,7 +1,7 @@
 import { PROBE_MAX_PAD_CHARS, type NodeId, type StreamId, type StripeMessage } from '../protocol/index.ts';
 import { IntervalMeter } from '../stripe/interval-meter.ts';
 import { assignLetters, encodePattern } from '../stripe/letters.ts';
-import { patternShares } from '../stripe/pattern.ts';
+import { buildPattern, patternShares } from '../stripe/pattern.ts';
 import { changeSources, patternFromProbe, rebalance } from '../stripe/rebalance.ts';
 import type { MissingBlock } from '../stripe/arrivals.ts';
 import { StripeSchedule } from '../stripe/scheduler.ts';
@@ -310,6 +310,7 @@ export class StripeSources {
       busyShare += shares.get(source.id) ?? 0;
     }
     for (const source of this.sources.values()) source.busyMs = 0;
+    if (!this.options.settings.recalculate) return false;
     if (measured.size === 0 || busyBytes <= 0) return false;
     // One that owed nothing had no chance to deliver: it keeps its share (counted as if it had
     // delivered at the rate the others' shares imply), instead of leaving the pattern.
@@ -339,7 +340,14 @@ export class StripeSources {
     this.starting = undefined;
     const probes = this.active().flatMap((s) => (s.probeResult ? [s.probeResult] : []));
     if (this.schedule || probes.length === 0) return;
-    const { pattern } = patternFromProbe(probes, { length: this.options.settings.patternLength });
+    const length = this.options.settings.patternLength;
+    const pattern =
+      this.options.settings.firstPattern === 'equal'
+        ? buildPattern(
+            probes.map((p) => ({ source: p.source, weight: 1 })),
+            { length },
+          )
+        : patternFromProbe(probes, { length }).pattern;
     this.install({ epoch: 0, startSeq: this.cursorHint, pattern });
   }
 

@@ -25,6 +25,13 @@ export interface StripingSettings {
   patternLength: number;
   /** A source benched for stalling is given blocks again after this long, ms. */
   readmitMs: number;
+  /**
+   * Whether the pattern is recomputed every interval from what each source delivered. `false`
+   * keeps the first pattern (sources still come, go and are benched): a baseline for benchmarks.
+   */
+  recalculate: boolean;
+  /** How the first pattern is weighted: by the probes, or `equal` shares (a baseline). */
+  firstPattern: 'probe' | 'equal';
 }
 
 export const DEFAULT_STRIPING: StripingSettings = {
@@ -38,6 +45,8 @@ export const DEFAULT_STRIPING: StripingSettings = {
   maxSources: 8,
   patternLength: DEFAULT_PATTERN_LENGTH,
   readmitMs: 5000,
+  recalculate: true,
+  firstPattern: 'probe',
 };
 
 /** One parent as a source of a striped pull. */

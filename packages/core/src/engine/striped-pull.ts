@@ -62,8 +62,11 @@ interface Pending {
   readonly segment: SegmentRef;
   readonly key: string;
   readonly baseSeq: number;
-  /** Sequence numbers reserved for the segment (its blocks, or the most a segment may have). */
-  readonly span: number;
+  /**
+   * Sequence numbers reserved for the segment: the most a segment may have until its size is
+   * known, then its blocks (the next segment may start right after them).
+   */
+  span: number;
   /** The size, from the manifest or from the first `stripe-have`. */
   size: number | undefined;
   assembly: SegmentAssembly | undefined;
@@ -272,6 +275,8 @@ export class StripedPull {
       });
       // Reserved for the largest segment but smaller: the next segment follows it directly.
       if (this.cursor === pending.baseSeq + pending.span) this.cursor = pending.baseSeq + Math.max(1, count);
+      // Its blocks only, from now on: a block beyond them belongs to the segment that follows.
+      pending.span = Math.max(1, count);
       pending.live = new LiveSegment(pending.assembly.buffer);
       this.deps.onLive(pending.segment, pending.live);
       if (count === 0) return void this.complete(pending, pending.assembly);

@@ -26,6 +26,26 @@ describe('TokenBucket', () => {
     expect(bucket.canSend()).toBe(true);
   });
 
+  it('changes rate from now on, cutting a balance above the new burst', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket(clock, 1000, 500);
+    bucket.take(500);
+    await clock.advance(100);
+    // The 100 ms already passed refill at the old rate.
+    bucket.setRate(4000, 150);
+    expect(bucket.available()).toBe(100);
+    await clock.advance(10);
+    expect(bucket.available()).toBe(140);
+    expect(bucket.bytesPerSecond).toBe(4000);
+    await clock.advance(1000);
+    expect(bucket.available()).toBe(150);
+    bucket.setRate(100, 50);
+    expect(bucket.available()).toBe(50);
+    bucket.take(150);
+    expect(bucket.msUntilSendable()).toBe(1010);
+    expect(() => bucket.setRate(0, 10)).toThrow(RangeError);
+  });
+
   it('rejects a rate that is not positive', () => {
     const clock = new ManualClock();
     expect(() => new TokenBucket(clock, 0, 10)).toThrow(RangeError);

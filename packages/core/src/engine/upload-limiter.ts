@@ -9,20 +9,39 @@ import type { Clock } from './types.ts';
 export class TokenBucket {
   private tokens: number;
   private refilledAt: number;
+  private rate: number;
+  private burst: number;
 
   constructor(
     private readonly clock: Clock,
-    readonly bytesPerSecond: number,
-    readonly burstBytes: number,
+    bytesPerSecond: number,
+    burstBytes: number,
   ) {
-    if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond)) {
-      throw new RangeError(`bytesPerSecond must be a positive number, got ${bytesPerSecond}`);
-    }
-    if (!(burstBytes >= 0) || !Number.isFinite(burstBytes)) {
-      throw new RangeError(`burstBytes must be a non-negative number, got ${burstBytes}`);
-    }
+    checkRate(bytesPerSecond, burstBytes);
+    this.rate = bytesPerSecond;
+    this.burst = burstBytes;
     this.tokens = burstBytes;
     this.refilledAt = clock.now();
+  }
+
+  get bytesPerSecond(): number {
+    return this.rate;
+  }
+
+  get burstBytes(): number {
+    return this.burst;
+  }
+
+  /**
+   * Changes the rate (and burst) from now on: time already passed refills at the old rate, and a
+   * balance above the new burst is cut to it, so a lowered cap applies at once.
+   */
+  setRate(bytesPerSecond: number, burstBytes: number): void {
+    checkRate(bytesPerSecond, burstBytes);
+    this.refill();
+    this.rate = bytesPerSecond;
+    this.burst = burstBytes;
+    this.tokens = Math.min(this.tokens, burstBytes);
   }
 
   /** Current balance in bytes (may be negative after a frame was paid for on credit). */
@@ -47,7 +66,7 @@ export class TokenBucket {
     const balance = this.available();
     if (balance > 0) return 0;
     // +1 byte so that, after this wait, the balance is strictly positive despite rounding.
-    return Math.ceil(((1 - balance) * 1000) / this.bytesPerSecond);
+    return Math.ceil(((1 - balance) * 1000) / this.rate);
   }
 
   private refill(): void {
@@ -55,6 +74,15 @@ export class TokenBucket {
     const elapsed = now - this.refilledAt;
     if (elapsed <= 0) return;
     this.refilledAt = now;
-    this.tokens = Math.min(this.burstBytes, this.tokens + (elapsed * this.bytesPerSecond) / 1000);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
+  }
+}
+
+function checkRate(bytesPerSecond: number, burstBytes: number): void {
+  if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond)) {
+    throw new RangeError(`bytesPerSecond must be a positive number, got ${bytesPerSecond}`);
+  }
+  if (!(burstBytes >= 0) || !Number.isFinite(burstBytes)) {
+    throw new RangeError(`burstBytes must be a non-negative number, got ${burstBytes}`);
   }
 }

@@ -97,8 +97,8 @@ interface ActiveUpload {
 export class UploadScheduler {
   /** Segment payload bytes handed to links so far. */
   uploadedBytes = 0;
-  private readonly bucket: TokenBucket | undefined;
-  private readonly framePayloadBytes: number;
+  private bucket: TokenBucket | undefined;
+  private framePayloadBytes: number;
   private readonly highWaterMark: number;
   private readonly pollMs: number;
   private readonly active: ActiveUpload[] = [];
@@ -112,19 +112,43 @@ export class UploadScheduler {
   constructor(private readonly options: UploadSchedulerOptions) {
     const rate = options.bytesPerSecond;
     if (rate !== undefined) {
-      // Under a low cap, smaller frames keep each child's share arriving steadily.
-      this.framePayloadBytes = Math.min(
-        DATA_FRAME_PAYLOAD_BYTES,
-        Math.max(MIN_FRAME_PAYLOAD_BYTES, Math.floor(rate / 20)),
+      this.framePayloadBytes = framePayloadFor(rate);
+      this.bucket = new TokenBucket(
+        options.clock,
+        rate,
+        burstFor(rate, this.framePayloadBytes, options.burstBytes),
       );
-      const burst =
-        options.burstBytes ?? Math.max(rate / 4, this.framePayloadBytes + DATA_FRAME_HEADER_BYTES);
-      this.bucket = new TokenBucket(options.clock, rate, burst);
     } else {
       this.framePayloadBytes = DATA_FRAME_PAYLOAD_BYTES;
     }
     this.highWaterMark = options.highWaterMarkBytes ?? 1024 * 1024;
     this.pollMs = Math.max(1, options.backpressurePollMs ?? 20);
+  }
+
+  /** The upload cap now, bytes per second; undefined when unlimited. */
+  get bytesPerSecond(): number | undefined {
+    return this.bucket?.bytesPerSecond;
+  }
+
+  /**
+   * Changes the upload cap from now on (a positive number of bytes per second; undefined lifts
+   * it). The burst follows the new rate unless `burstBytes` was given; uploads under way keep
+   * going at the new pace.
+   */
+  setRate(bytesPerSecond: number | undefined): void {
+    if (bytesPerSecond === undefined) {
+      this.bucket = undefined;
+      this.framePayloadBytes = DATA_FRAME_PAYLOAD_BYTES;
+    } else {
+      const frame = framePayloadFor(bytesPerSecond);
+      const burst = burstFor(bytesPerSecond, frame, this.options.burstBytes);
+      if (this.bucket) this.bucket.setRate(bytesPerSecond, burst);
+      else this.bucket = new TokenBucket(this.options.clock, bytesPerSecond, burst);
+      this.framePayloadBytes = frame;
+    }
+    // A timer set for the old rate may be due much later (or earlier) than the new one allows.
+    this.clearTimer();
+    this.wake();
   }
 
   /** Number of uploads not yet finished. */
@@ -298,6 +322,16 @@ export class UploadScheduler {
     this.timer = undefined;
     this.timerDue = Number.POSITIVE_INFINITY;
   }
+}
+
+/** Under a low cap, smaller frames keep each child's share arriving steadily. */
+function framePayloadFor(rate: number): number {
+  return Math.min(DATA_FRAME_PAYLOAD_BYTES, Math.max(MIN_FRAME_PAYLOAD_BYTES, Math.floor(rate / 20)));
+}
+
+/** A quarter second of upload by default, at least one frame. */
+function burstFor(rate: number, framePayloadBytes: number, burstBytes: number | undefined): number {
+  return burstBytes ?? Math.max(rate / 4, framePayloadBytes + DATA_FRAME_HEADER_BYTES);
 }
 
 function readableBytes(job: UploadJob): number {
