@@ -17,6 +17,8 @@ export interface StripeSourcesOptions {
   streamId: StreamId;
   settings: StripingSettings;
   nextSubscription(): number;
+  /** A subscription id is no longer in use (its source left): later frames for it are ignored. */
+  releaseSubscription(sub: number): void;
   nextNonce(): number;
   /** Whether the source owes a block of a pending segment now. */
   isBusy(source: StripeSource): boolean;
@@ -138,6 +140,7 @@ export class StripeSources {
     if (!source) return undefined;
     this.sources.delete(session);
     this.subs.delete(source.sub);
+    this.options.releaseSubscription(source.sub);
     source.probe?.done();
     if (this.schedule && this.inPattern(source.id)) {
       if (this.sources.size === 0) this.schedule = undefined;

@@ -26,6 +26,8 @@ export interface StripedPullDeps {
   settings: StripingSettings;
   /** A fresh subscription id, unique across the engine (block frames are routed by it). */
   nextSubscription(): number;
+  /** A subscription id is no longer in use. */
+  releaseSubscription(sub: number): void;
   /** A fresh probe nonce, unique across the engine. */
   nextNonce(): number;
   /** The engine's whole-segment check (signed manifest). */
@@ -106,6 +108,7 @@ export class StripedPull {
       streamId: deps.streamId,
       settings: deps.settings,
       nextSubscription: deps.nextSubscription,
+      releaseSubscription: deps.releaseSubscription,
       nextNonce: deps.nextNonce,
       isBusy: (source) => this.owesAnything(source),
     });
@@ -192,7 +195,8 @@ export class StripedPull {
     if (msg.type === 'probe-reply') return this.sources.onProbeReply(session, msg);
     if (msg.type !== 'stripe-have' && msg.type !== 'stripe-miss') return;
     const source = this.sources.bySub(msg.sub);
-    if (!source || source.session !== session) {
+    if (!source) return;
+    if (source.session !== session) {
       return this.deps.badFrame(session, `${msg.type} for subscription ${msg.sub}, not its own`);
     }
     const pending = this.pending.get(msg.baseSeq);
@@ -205,7 +209,9 @@ export class StripedPull {
   /** A block frame on subscription `frame.sub`, which is this pull's. */
   onBlock(session: LinkSession, frame: BlockFrame): void {
     const source = this.sources.bySub(frame.sub);
-    if (!source || source.session !== session) {
+    // A subscription just released: late, not hostile.
+    if (!source) return;
+    if (source.session !== session) {
       return this.deps.badFrame(session, `block for subscription ${frame.sub}, not its own`);
     }
     const pending = this.pendingAt(frame.seq);

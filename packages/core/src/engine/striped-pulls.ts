@@ -55,6 +55,7 @@ export class StripedPulls {
         this.subscriptions.set(sub, streamId);
         return sub;
       },
+      releaseSubscription: (sub) => this.subscriptions.delete(sub),
       nextNonce: () => this.nextNonce++,
     });
     this.pulls.set(streamId, pull);
