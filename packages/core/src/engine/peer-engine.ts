@@ -368,16 +368,7 @@ export class PeerEngine {
         return null;
       }
       live?.complete();
-      this.p2pBytes += outcome.data.byteLength;
-      this.counters.add(segment.streamId, 'p2pBytes', outcome.data.byteLength);
-      this.store.put(segment, outcome.data);
-      this.segmentListeners.emit({
-        segment,
-        bytes: outcome.data.byteLength,
-        source: 'p2p',
-        peerId: parent.peerId,
-      });
-      return { data: outcome.data, source: 'p2p', peerId: parent.peerId };
+      return this.acceptFromPeers(segment, outcome.data, parent.peerId);
     }
     return null;
   }
@@ -409,16 +400,17 @@ export class PeerEngine {
     for (const [peerId, bytes] of result.contributions) {
       if (bytes > most) [top, most] = [peerId, bytes];
     }
-    this.p2pBytes += result.data.byteLength;
-    this.counters.add(segment.streamId, 'p2pBytes', result.data.byteLength);
-    this.store.put(segment, result.data);
-    this.segmentListeners.emit({
-      segment,
-      bytes: result.data.byteLength,
-      source: 'p2p',
-      ...(top !== undefined && { peerId: top }),
-    });
-    return { data: result.data, source: 'p2p', ...(top !== undefined && { peerId: top }) };
+    return this.acceptFromPeers(segment, result.data, top);
+  }
+
+  /** A verified segment from peers (`peerId`: the one that sent most of it): counted, stored, told. */
+  private acceptFromPeers(segment: SegmentRef, data: Uint8Array, peerId: NodeId | undefined): LoadedSegment {
+    this.p2pBytes += data.byteLength;
+    this.counters.add(segment.streamId, 'p2pBytes', data.byteLength);
+    this.store.put(segment, data);
+    const from = peerId === undefined ? {} : { peerId };
+    this.segmentListeners.emit({ segment, bytes: data.byteLength, source: 'p2p', ...from });
+    return { data, source: 'p2p', ...from };
   }
 
   private async verifyBlock(

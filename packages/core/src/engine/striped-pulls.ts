@@ -1,27 +1,13 @@
-import type { BlockFrame, SegmentRef, StreamId, StripeFigures, StripeMessage } from '../protocol/index.ts';
+import type { BlockFrame, StreamId, StripeFigures, StripeMessage } from '../protocol/index.ts';
 import type { LinkSession } from './link-session.ts';
-import type { LiveSegment } from './live-segment.ts';
-import type { SegmentCheck } from './peer-engine-types.ts';
-import type { StripeStats, StripingSettings } from './stripe-types.ts';
-import { StripedPull } from './striped-pull.ts';
-import type { Clock, Logger } from './types.ts';
+import type { StripeStats } from './stripe-types.ts';
+import { StripedPull, type StripedPullDeps } from './striped-pull.ts';
 
-/** What a node's striped pulls need from its engine. */
-export interface StripedPullsDeps {
-  clock: Clock;
-  log: Logger;
-  settings: StripingSettings;
-  verifySegment(segment: SegmentRef, data: Uint8Array): Promise<SegmentCheck>;
-  checkBlock?(
-    segment: SegmentRef,
-    index: number,
-    blockBytes: number,
-    payload: Uint8Array,
-  ): Promise<SegmentCheck>;
-  onLive(segment: SegmentRef, live: LiveSegment): void;
-  punish(session: LinkSession, segment: SegmentRef, block: number, reason: string): void;
-  badFrame(session: LinkSession, reason: string): void;
-}
+/** What a node's striped pulls need from its engine: a pull's needs but its own ids. */
+export type StripedPullsDeps = Omit<
+  StripedPullDeps,
+  'streamId' | 'nextSubscription' | 'releaseSubscription' | 'nextNonce'
+>;
 
 /** Most streams and sources per stream a heartbeat reports. */
 const MAX_REPORTED = 16;
