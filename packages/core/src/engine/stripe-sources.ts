@@ -240,7 +240,11 @@ export class StripeSources {
     if (!this.schedule) return false;
     const benched = this.active().filter((s) => s.benchedUntil > now);
     const drop = benched.filter((s) => this.inPattern(s.id)).map((s) => s.id);
-    const readmit = this.active().filter((s) => s.benchedUntil <= now && !this.inPattern(s.id));
+    // Benched sources (stalled, or left out for delivering nothing) come back once their time is up.
+    const readmit = this.active().filter(
+      (s) => s.benchedUntil > 0 && s.benchedUntil <= now && !this.inPattern(s.id),
+    );
+    for (const source of readmit) source.benchedUntil = 0;
     if ((drop.length > 0 && drop.length < this.sources.size) || readmit.length > 0) {
       const n = this.sources.size;
       this.changePattern({ drop, add: readmit.map((s) => ({ source: s.id, weight: 1 / (2 * n) })) }, cursor);
@@ -334,6 +338,14 @@ export class StripeSources {
       },
     );
     if (!result || samePattern(result.epoch.pattern, schedule.current.pattern)) return false;
+    const kept = new Set(result.epoch.pattern);
+    for (const id of schedule.current.pattern) {
+      const source = this.byId(id);
+      // Left out for delivering nothing while it owed blocks: measured again after a while.
+      if (source && !kept.has(id) && source.benchedUntil === 0) {
+        source.benchedUntil = now + this.options.settings.readmitMs;
+      }
+    }
     this.install(result.epoch);
     return true;
   }
