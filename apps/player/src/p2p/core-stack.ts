@@ -155,6 +155,8 @@ export class P2pStack {
       uploadBytes: this.carried.uploadBytes + (current?.uploadBytes ?? 0),
       links: current?.links ?? [],
       storeBytes: this.store.bytes,
+      // The current engine's striped pulls (the stats panel, window.__p2pcdn.stripe, heartbeats).
+      ...(current?.stripes && { stripes: current.stripes }),
     };
   }
 

@@ -96,6 +96,26 @@ describe('NodeAgent', () => {
     });
   });
 
+  it("passes the engine's striped pulls on in heartbeats", async () => {
+    const { clock, make } = setup();
+    const node = make('v1');
+    const source = { peerId: 'r1', letter: 'A', share: 0.5, bytesPerSecond: 1000, outOfSequence: 0 };
+    node.engine.figures = {
+      ...node.engine.figures,
+      stripes: [
+        {
+          streamId: stream.id,
+          pattern: 'AB',
+          epoch: 3,
+          sources: [source, { ...source, peerId: 'r2', letter: 'B' }],
+        },
+      ],
+    };
+    await node.agent.start(viewerHello);
+    await clock.advance(1_000);
+    expect(node.signaling.sentOf('stats')[0]?.stats.stripes).toEqual(node.engine.figures.stripes);
+  });
+
   it('connects a child to its parent and hands both ends to the engines', async () => {
     const { clock, make } = setup();
     const relay = make('r1');

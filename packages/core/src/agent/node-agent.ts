@@ -460,6 +460,12 @@ export class NodeAgent {
         uploadBytes: count(s.uploadBytes),
       }));
     }
+    if (engine.stripes) {
+      stats.stripes = engine.stripes.slice(0, 16).map((s) => ({
+        ...s,
+        sources: s.sources.slice(0, 16).map((src) => ({ ...src })),
+      }));
+    }
     if (host.bufferSec !== undefined) stats.bufferSec = Math.max(0, host.bufferSec);
     if (host.startupMs !== undefined) stats.startupMs = Math.max(0, host.startupMs);
     if (host.stalls !== undefined) stats.stalls = count(host.stalls);

@@ -10,6 +10,7 @@ import type {
   StreamId,
   StreamCounters,
   StreamInfo,
+  StripeFigures,
   Welcome,
 } from '../protocol/index.ts';
 import type { AgentError } from './errors.ts';
@@ -30,6 +31,8 @@ export interface EngineStats {
   storeBytes?: number | undefined;
   /** The same counters split per stream, when the engine keeps them. */
   streams?: readonly StreamCounters[] | undefined;
+  /** Each striped pull's pattern and per-source share and rate, when the engine pulls striped. */
+  stripes?: readonly StripeFigures[] | undefined;
 }
 
 /** What the agent needs from the peer engine (`PeerEngine` satisfies it). */
