@@ -89,7 +89,10 @@ export function forestRoute(from: Box, to: Box): EdgeRoute {
   };
 }
 
-/** The edge's pill: its throughput, and the parent's letter and share in a striped pull. */
+/**
+ * The edge's pill: its throughput, or for a source of a striped pull its letter and share of the
+ * child's pattern (the width still shows the throughput, the tooltip both).
+ */
 export function edgeLabel(edge: ForestEdge, show: boolean): string | null {
   if (!show) return null;
   if (edge.state === 'planned') return 'planned';
@@ -97,7 +100,7 @@ export function edgeLabel(edge: ForestEdge, show: boolean): string | null {
   if (edge.count > 1) return `${edge.count}× ${formatKbps(edge.kbps)}`;
   if (edge.source) {
     const letter = edge.source.letter === '' ? '' : `${edge.source.letter} `;
-    return `${letter}${Math.round(edge.source.share * 100)}% · ${formatKbps(edge.kbps)}`;
+    return `${letter}${Math.round(edge.source.share * 100)}%`;
   }
   return formatKbps(edge.kbps);
 }
