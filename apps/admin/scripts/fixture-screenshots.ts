@@ -28,9 +28,11 @@ const server = await createServer({
 await server.listen();
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
-  const shots: { name: string; query: string; stream?: string; width?: number }[] = [
+  const shots: { name: string; query: string; stream?: string; width?: number; select?: string }[] = [
     { name: 'tiered-all', query: 'fixture' },
     { name: 'tiered-live', query: 'fixture', stream: 'demo-live' },
+    // A viewer with a slow source, picked in the forest: the Sources section shows its pull.
+    { name: 'tiered-sources', query: 'fixture', stream: 'demo-live', select: 'v-live-0004' },
     { name: 'skeleton', query: 'fixture=skeleton' },
     { name: 'big-all', query: 'fixture=big' },
   ];
@@ -40,6 +42,7 @@ try {
     await page.goto(`http://127.0.0.1:${values.port}/admin/?${shot.query}`, { timeout: 180_000 });
     await page.getByTestId('topology-graph').waitFor({ timeout: 60_000 });
     if (shot.stream) await page.getByTestId(`graph-stream-${shot.stream}`).click();
+    if (shot.select) await page.getByTestId(`graph-node-${shot.select}`).click();
     // Let the feed tick a few times (charts need several points).
     await page.waitForTimeout(3500);
     const file = path.join(out, `${shot.name}.png`);

@@ -5,6 +5,7 @@ import { FiguresSection } from './figures/figures-section.tsx';
 import { ForecastSection } from './forecast/forecast-section.tsx';
 import { FleetSection } from './fleet/fleet-section.tsx';
 import { ForestSection } from './forest/forest-section.tsx';
+import { SourcesSection } from './sources/sources-section.tsx';
 import { StatusBanner } from './layout/status-banner.tsx';
 import { TopBar } from './layout/top-bar.tsx';
 import { useAdmin } from './store/admin-store.ts';
@@ -32,6 +33,7 @@ export function App() {
         <StatusBanner />
         <FiguresSection />
         <ForestSection />
+        <SourcesSection />
         <ForecastSection />
         <FleetSection />
         <EventLogSection />

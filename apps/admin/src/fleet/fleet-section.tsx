@@ -24,6 +24,8 @@ export const FLEET_PAGE = 200;
 /** The "Fleet" section: filter box and the node table. */
 export function FleetSection() {
   const snapshot = useAdmin((s) => s.snapshot);
+  const selectedNodeId = useAdmin((s) => s.selectedNodeId);
+  const selectNode = useAdmin((s) => s.selectNode);
   const [sort, setSort] = useState<FleetSort>({ key: 'name', descending: false });
   const [query, setQuery] = useState('');
   const [limit, setLimit] = useState(FLEET_PAGE);
@@ -59,6 +61,12 @@ export function FleetSection() {
         now={snapshot?.at ?? 0}
         sort={sort}
         onSort={onSort}
+        selectedId={selectedNodeId}
+        onSelect={(id) => {
+          selectNode(id);
+          // The panel sits under the forest, far above the table.
+          document.getElementById('sources')?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+        }}
       />
       {rows.length > limit && (
         <p className="fleet-more muted small" data-testid="fleet-more">

@@ -36,4 +36,22 @@ describe('fleet-table', () => {
     expect(html).toContain('2,000 MB');
     expect(html).toContain('4 s ago');
   });
+
+  it('marks the row of the node whose sources are shown, and makes rows selectable', () => {
+    const snapshot = makeSnapshotFixture();
+    const html = renderToStaticMarkup(
+      <FleetTable
+        rows={fleetRows(snapshot.nodes)}
+        now={snapshot.at}
+        sort={{ key: 'name', descending: false }}
+        onSort={() => {}}
+        selectedId="r-fra-1"
+        onSelect={() => {}}
+      />,
+    );
+    expect(html).toMatch(
+      /data-testid="fleet-row-r-fra-1" class="row-relay selected selectable" aria-selected="true"/,
+    );
+    expect(html.match(/aria-selected="true"/g)).toHaveLength(1);
+  });
 });

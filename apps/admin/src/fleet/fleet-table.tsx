@@ -4,6 +4,7 @@
  * Test ids (Playwright relies on them):
  * - `fleet-row-<nodeId>` on every node's `<tr>` (every node of the snapshot, unless filtered).
  * - `fleet-table` on the `<table>`.
+ * A click on a row (or Enter) shows that node's sources in the sources panel.
  */
 import type { TopologyNode } from '@p2pcdn/core';
 import { FLEET_COLUMNS } from './fleet-columns.tsx';
@@ -17,10 +18,14 @@ export interface FleetTableProps {
   now: number;
   sort: FleetSort;
   onSort(key: FleetSortKey): void;
+  /** The node whose sources are shown (its row is marked). */
+  selectedId?: string | null;
+  /** Called with a row's node when the row is clicked (or Enter pressed on it). */
+  onSelect?: (nodeId: string) => void;
 }
 
 /** A dense, sortable table of nodes. */
-export function FleetTable({ rows, now, sort, onSort }: FleetTableProps) {
+export function FleetTable({ rows, now, sort, onSort, selectedId = null, onSelect }: FleetTableProps) {
   return (
     <div className="table-scroll">
       <table className="fleet" data-testid="fleet-table">
@@ -52,7 +57,20 @@ export function FleetTable({ rows, now, sort, onSort }: FleetTableProps) {
         </thead>
         <tbody>
           {rows.map((node) => (
-            <tr key={node.id} data-testid={`fleet-row-${node.id}`} className={`row-${node.role}`}>
+            <tr
+              key={node.id}
+              data-testid={`fleet-row-${node.id}`}
+              className={`row-${node.role}${node.id === selectedId ? ' selected' : ''}${onSelect ? ' selectable' : ''}`}
+              aria-selected={onSelect ? node.id === selectedId : undefined}
+              tabIndex={onSelect ? 0 : undefined}
+              onClick={onSelect && (() => onSelect(node.id))}
+              onKeyDown={
+                onSelect &&
+                ((e) => {
+                  if (e.key === 'Enter') onSelect(node.id);
+                })
+              }
+            >
               {FLEET_COLUMNS.map((column) => (
                 <td key={column.key} className={column.numeric ? 'num' : undefined}>
                   {column.cell(node, now)}

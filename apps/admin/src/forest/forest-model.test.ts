@@ -120,4 +120,20 @@ describe('forest-model', () => {
     expect(key(1)).toBe(key(7));
     expect(key(1, 44)).not.toBe(key(1));
   });
+  it('attaches the child’s source figures to the edges of striped pulls, not to summed edges', () => {
+    const model = buildForest(snapshot, LIVE);
+    const into = model.edges.filter((e) => e.to === 'v-live-0004');
+    const pull = snapshot.members?.find((m) => m.nodeId === 'v-live-0004')?.pull;
+    const share = (peerId: string) => pull?.sources.find((s) => s.peerId === peerId)?.share;
+    expect(into.map((e) => [e.from, e.stripe, e.source?.letter, e.source?.share])).toEqual([
+      ['r-nyc-2', 1, 'A', share('r-nyc-2')],
+      ['r-nyc-3', 0, 'B', share('r-nyc-3')],
+    ]);
+    expect(share('r-nyc-2')).toBeLessThan(0.5); // the slow source
+    // Relays pull one stripe from one parent: no source figures.
+    expect(model.edges.find((e) => e.to === 'r-fra-1')?.source).toBeUndefined();
+    const summed = model.edges.filter((e) => e.to.startsWith('cluster:'));
+    expect(summed.length).toBeGreaterThan(0);
+    for (const e of summed) expect(e.source).toBeUndefined();
+  });
 });

@@ -7,6 +7,7 @@ import {
   type GraphNodeModel,
   type StreamSelection,
 } from '../graph/graph-model.ts';
+import { edgeSources, type EdgeSource } from '../sources/node-sources.ts';
 
 /**
  * A snapshot seen as a forest: the selected streams' origins on top, one row per tier, relays of
@@ -69,6 +70,8 @@ export interface ForestEdge {
   stripe?: number;
   /** Edges summed into this one (1 unless it ends at a cluster). */
   count: number;
+  /** The parent as a source of the child's striped pull (single edges only). */
+  source?: EdgeSource;
 }
 
 /** One thing placed in a row: a node, a farm (its members inside) or a cluster. */
@@ -201,6 +204,8 @@ export function buildForest(
   // Edges of the selection; a parent feeding one child several stripes keeps one edge per stripe.
   const edges: ForestEdge[] = [];
   const keys = new Set<string>();
+  const members = (snapshot.members ?? []).filter((m) => selected.has(m.streamId));
+  const sources = edgeSources(members);
   for (const e of snapshot.edges) {
     if (!selected.has(e.streamId) || e.from === e.to) continue;
     let key = `${e.streamId}|${e.from}|${e.to}`;
@@ -219,6 +224,8 @@ export function buildForest(
       count: 1,
     };
     if (e.stripe !== undefined) edge.stripe = e.stripe;
+    const source = sources.get(`${e.streamId}|${e.from}|${e.to}`);
+    if (source) edge.source = source;
     edges.push(edge);
     for (const id of [e.from, e.to]) {
       const existing = nodes.get(id);
@@ -245,7 +252,6 @@ export function buildForest(
   }
 
   // Tiers and farms from the planner's members where it reports them, the walk elsewhere.
-  const members = (snapshot.members ?? []).filter((m) => selected.has(m.streamId));
   for (const m of members) {
     const node = nodes.get(m.nodeId);
     if (node) placeFromMembers(node, m);
@@ -401,7 +407,8 @@ function foldEdges(
       if (e.state === 'connected') sum.state = 'connected';
       continue;
     }
-    const edge: ForestEdge = { ...e, key, to: clusterId, count: 1 };
+    const { source: _source, ...rest } = e;
+    const edge: ForestEdge = { ...rest, key, to: clusterId, count: 1 };
     sums.set(key, edge);
     out.push(edge);
   }
@@ -433,7 +440,8 @@ function foldFarmEdges(edges: readonly ForestEdge[], farms: ReadonlyMap<string, 
       if (e.state === 'connected') sum.state = 'connected';
       continue;
     }
-    const edge: ForestEdge = { ...e, key, from, to };
+    const { source: _source, ...rest } = e;
+    const edge: ForestEdge = { ...rest, key, from, to };
     sums.set(key, edge);
     out.push(edge);
   }

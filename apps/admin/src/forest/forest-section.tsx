@@ -25,6 +25,8 @@ export function ForestSection() {
   const snapshot = useAdmin((s) => s.snapshot);
   const selected = useAdmin((s) => s.selection);
   const selectStream = useAdmin((s) => s.selectStream);
+  const selectedNodeId = useAdmin((s) => s.selectedNodeId);
+  const selectNode = useAdmin((s) => s.selectNode);
   const [stripe, setStripe] = useState<number | null>(null);
   const [clusterAbove, setClusterAbove] = useState<number>(DEFAULT_CLUSTER_ABOVE);
   const [frameRef, frameWidth] = useElementWidth<HTMLDivElement>();
@@ -99,6 +101,8 @@ export function ForestSection() {
         streams={selection === ALL_STREAMS ? streams : streams.filter((s) => s.id === selection)}
         allStreamIds={allStreamIds}
         stripes={coloring === 'stripe' ? (model?.stripes ?? []) : []}
+        pulls={model?.edges.some((e) => e.source !== undefined) ?? false}
+        selectable
       />
       <div ref={frameRef}>
         {model && layout ? (
@@ -112,6 +116,8 @@ export function ForestSection() {
             coloring={coloring}
             planner={snapshot?.planner}
             height={height}
+            selectedId={selectedNodeId}
+            onSelect={selectNode}
           />
         ) : (
           <p className="empty">Waiting for the first snapshot…</p>

@@ -11,7 +11,7 @@ import {
   layoutForest,
 } from './forest-layout.ts';
 import { COMPACT_FARM_ABOVE, buildForest, type ForestModel } from './forest-model.ts';
-import { ForestView } from './forest-view.tsx';
+import { ForestView, edgeLabel } from './forest-view.tsx';
 
 function render(model: ForestModel, stripe: number | null = null): string {
   return renderToStaticMarkup(
@@ -153,5 +153,39 @@ describe('forest-view', () => {
     const first = cachedForestLayout(buildForest(makeForestFixture({ tick: 2 }), LIVE));
     const second = cachedForestLayout(buildForest(makeForestFixture({ tick: 9 }), LIVE));
     expect(second).toBe(first);
+  });
+  it('labels the edges of striped pulls with the source’s letter and share', () => {
+    const model = forest(LIVE);
+    const edge = model.edges.find((e) => e.from === 'r-nyc-2' && e.to === 'v-live-0004');
+    const share = edge?.source?.share ?? NaN;
+    expect(edge && edgeLabel(edge, true)).toBe(`A ${Math.round(share * 100)}%`);
+    const html = render(model);
+    expect(html).toContain(`>A ${Math.round(share * 100)}%<`);
+    expect(html).toContain(`source A: ${(share * 100).toFixed(1)}% of the pattern`);
+    const planned = model.edges.find((e) => e.state === 'planned');
+    expect(planned && edgeLabel(planned, true)).toBe('planned');
+  });
+
+  it('rings the selected node and marks nodes clickable', () => {
+    const model = forest(LIVE);
+    const layout = layoutForest(model);
+    const html = renderToStaticMarkup(
+      <ForestView
+        model={model}
+        layout={layout}
+        allStreamIds={['demo-live', 'demo-vod']}
+        stripe={null}
+        coloring="stripe"
+        planner={FOREST_PLANNER}
+        height={700}
+        selectedId="v-live-0004"
+        onSelect={() => {}}
+      />,
+    );
+    const box = layout.boxes.get('v-live-0004')!;
+    expect(html).toContain(`data-testid="forest-selected" x="${box.x - box.width / 2 - 4}"`);
+    expect(html).toContain('data-node-id="v-live-0004" class="gnode-hit"');
+    // Without a selection there is no ring.
+    expect(render(model)).not.toContain('forest-selected');
   });
 });

@@ -9,10 +9,11 @@
  * - `graph-edge-<streamId>|<from>|<to>` on every edge (`|s<stripe>` appended when a parent feeds
  *   one child several stripes; `<to>` is the cluster id for summed edges).
  * - `graph-farm-<farm>@<tier>`, `farm-balance-<farm>@<tier>`, `graph-cluster-<id>`.
+ * - `forest-selected` on the ring around the node whose sources are shown (click a node).
  */
 import type { PlannerSettings, StreamId } from '@p2pcdn/core';
-import { useMemo, useRef } from 'react';
-import { formatKbps } from '../format/format.ts';
+import { useMemo, useRef, type PointerEvent as ReactPointerEvent } from 'react';
+import { formatKbps, formatShare } from '../format/format.ts';
 import { GraphEdge } from '../graph/graph-edge.tsx';
 import type { EdgeRoute } from '../graph/graph-layout.ts';
 import { GraphNode } from '../graph/graph-node.tsx';
@@ -44,6 +45,10 @@ export interface ForestViewProps {
   planner: Pick<PlannerSettings, 'highWater' | 'lowWater'> | undefined;
   /** Drawn height in CSS pixels. */
   height: number;
+  /** The node whose sources are shown (ringed). */
+  selectedId?: string | null;
+  /** Called with the node clicked (a press that did not pan). */
+  onSelect?: (nodeId: string) => void;
 }
 
 const markerId = (color: string): string => `arrow-${color.slice(1)}`;
@@ -84,12 +89,38 @@ export function forestRoute(from: Box, to: Box): EdgeRoute {
   };
 }
 
-function edgeLabel(edge: ForestEdge, show: boolean): string | null {
+/**
+ * The edge's pill: its throughput, or for a source of a striped pull its letter and share of the
+ * child's pattern (the width still shows the throughput, the tooltip both).
+ */
+export function edgeLabel(edge: ForestEdge, show: boolean): string | null {
   if (!show) return null;
   if (edge.state === 'planned') return 'planned';
   // The stripe is the edge's colour; a summed edge says how many it stands for.
-  return edge.count > 1 ? `${edge.count}× ${formatKbps(edge.kbps)}` : formatKbps(edge.kbps);
+  if (edge.count > 1) return `${edge.count}× ${formatKbps(edge.kbps)}`;
+  if (edge.source) {
+    const letter = edge.source.letter === '' ? '' : `${edge.source.letter} `;
+    return `${letter}${Math.round(edge.source.share * 100)}%`;
+  }
+  return formatKbps(edge.kbps);
 }
+
+function edgeNote(edge: ForestEdge): string {
+  const lines = [
+    `${edge.stripe === undefined ? '' : `stripe ${edge.stripe}`}${edge.count > 1 ? ` · ${edge.count} edges summed` : ''}`,
+  ];
+  const source = edge.source;
+  if (source) {
+    lines.push(
+      `source ${source.letter || '(no letter yet)'}: ${formatShare(source.share)} of the pattern, ` +
+        `${formatKbps(source.kbps)} delivered, ${source.outOfSequence} out of sequence`,
+    );
+  }
+  return lines.filter(Boolean).join('\n');
+}
+
+/** Pointer travel (CSS px) under which a press on a node is a click, not a pan. */
+const CLICK_SLOP = 4;
 
 /** The SVG forest with pan/zoom controls; the layout comes from outside (and is reused while stable). */
 export function ForestView({
@@ -100,8 +131,11 @@ export function ForestView({
   coloring,
   planner,
   height,
+  selectedId = null,
+  onSelect,
 }: ForestViewProps) {
   const svgRef = useRef<SVGSVGElement>(null);
+  const press = useRef<{ id: string; x: number; y: number } | null>(null);
   const content = useMemo<ViewBox>(
     () => ({ x: 0, y: 0, w: Math.max(layout.width, 1), h: Math.max(layout.height, 1) }),
     [layout],
@@ -112,6 +146,22 @@ export function ForestView({
   const edges = stripe === null ? model.edges : model.edges.filter((e) => e.stripe === stripe);
   const labels = edges.length <= EDGE_LABEL_LIMIT;
   const nodeCount = model.nodes.size + model.unattached.length;
+  const selectedBox = selectedId === null ? undefined : layout.boxes.get(selectedId);
+
+  // Pan takes the pointer on press, so a click is a press and release close together on a node.
+  const onPointerDown = (event: ReactPointerEvent<SVGSVGElement>) => {
+    const hit = event.target instanceof Element ? event.target.closest('[data-node-id]') : null;
+    const id = hit?.getAttribute('data-node-id');
+    press.current = id ? { id, x: event.clientX, y: event.clientY } : null;
+    view.onPointerDown(event);
+  };
+  const onPointerUp = (event: ReactPointerEvent<SVGSVGElement>) => {
+    const start = press.current;
+    press.current = null;
+    if (!start || !onSelect) return;
+    if (Math.abs(event.clientX - start.x) + Math.abs(event.clientY - start.y) <= CLICK_SLOP)
+      onSelect(start.id);
+  };
 
   return (
     <div className="graph-frame">
@@ -133,7 +183,8 @@ export function ForestView({
         viewBox={`${x} ${y} ${w} ${h}`}
         preserveAspectRatio="xMidYMin meet"
         style={{ height }}
-        onPointerDown={view.onPointerDown}
+        onPointerDown={onPointerDown}
+        onPointerUp={onPointerUp}
         role="img"
         aria-label={`Forest: ${nodeCount} nodes, ${model.clusters.size} clusters, ${model.edges.length} edges`}
       >
@@ -168,7 +219,7 @@ export function ForestView({
                 color={color}
                 markerId={markerId(color)}
                 label={edgeLabel(edge, labels)}
-                note={`${edge.stripe === undefined ? '' : `stripe ${edge.stripe}`}${edge.count > 1 ? ` · ${edge.count} edges summed` : ''}`}
+                note={edgeNote(edge)}
               />
             );
           })}
@@ -181,16 +232,37 @@ export function ForestView({
             </text>
           </g>
         )}
+        {selectedBox && (
+          <rect
+            className="gselected"
+            data-testid="forest-selected"
+            x={selectedBox.x - selectedBox.width / 2 - 4}
+            y={selectedBox.y - selectedBox.height / 2 - 4}
+            width={selectedBox.width + 8}
+            height={selectedBox.height + 8}
+            rx={10}
+          />
+        )}
         <g className="gnodes">
           {[...model.nodes.values(), ...model.unattached].map((node) => {
             const box = layout.boxes.get(node.id);
             if (!box) return null;
-            if (node.load === undefined) return <GraphNode key={node.id} node={node} box={box} />;
-            const state = loadState(node.load, node.kind === 'relay', marks);
-            if (box.height < FOREST_NODE_SIZE.viewer.height) {
-              return <CompactRelay key={node.id} node={node} box={box} load={node.load} state={state} />;
+            let drawn;
+            if (node.load === undefined) drawn = <GraphNode node={node} box={box} />;
+            else {
+              const state = loadState(node.load, node.kind === 'relay', marks);
+              drawn =
+                box.height < FOREST_NODE_SIZE.viewer.height ? (
+                  <CompactRelay node={node} box={box} load={node.load} state={state} />
+                ) : (
+                  <GraphNode node={node} box={box} load={node.load} loadState={state} />
+                );
             }
-            return <GraphNode key={node.id} node={node} box={box} load={node.load} loadState={state} />;
+            return (
+              <g key={node.id} data-node-id={node.id} className={onSelect ? 'gnode-hit' : undefined}>
+                {drawn}
+              </g>
+            );
           })}
           {[...model.clusters.values()].map((cluster) => {
             const box = layout.boxes.get(cluster.id);

@@ -32,6 +32,10 @@ export interface GraphLegendProps {
   allStreamIds: readonly string[];
   /** Stripes whose colours edges take (empty: edges take their stream's colour). */
   stripes?: readonly number[];
+  /** Some edges are sources of striped pulls: explain their `A 60%` pills. */
+  pulls?: boolean;
+  /** Nodes can be clicked to show their sources. */
+  selectable?: boolean;
 }
 
 function Line({ color, dash }: { color: string; dash?: string }) {
@@ -43,7 +47,13 @@ function Line({ color, dash }: { color: string; dash?: string }) {
 }
 
 /** Key to shapes (role), colours (agent), edge styles and stream colours. */
-export function GraphLegend({ streams, allStreamIds, stripes = [] }: GraphLegendProps) {
+export function GraphLegend({
+  streams,
+  allStreamIds,
+  stripes = [],
+  pulls = false,
+  selectable = false,
+}: GraphLegendProps) {
   return (
     <div className="legend" aria-label="Legend">
       <span>
@@ -90,7 +100,21 @@ export function GraphLegend({ streams, allStreamIds, stripes = [] }: GraphLegend
         </svg>
         under low water
       </span>
-      <span className="legend-hint">width = throughput · drag to pan · Ctrl + wheel to zoom</span>
+      {pulls && (
+        <span data-testid="legend-pulls">
+          <svg width={30} height={14} aria-hidden="true">
+            <rect x={1} y={1} width={28} height={12} rx={6} fill="#fff" stroke="#94a3b8" />
+            <text x={15} y={10} textAnchor="middle" fontSize={8}>
+              A 60%
+            </text>
+          </svg>
+          source letter and its share of the child&rsquo;s pattern
+        </span>
+      )}
+      <span className="legend-hint">
+        width = throughput · drag to pan · Ctrl + wheel to zoom
+        {selectable && ' · click a node for its sources'}
+      </span>
     </div>
   );
 }

@@ -43,6 +43,7 @@ export function TopBar({ onSignOut }: TopBarProps) {
       <nav className="sections" aria-label="Sections">
         <a href="#figures">Figures</a>
         <a href="#topology">Forest</a>
+        <a href="#sources">Sources</a>
         <a href="#forecast">Forecast</a>
         <a href="#fleet">Fleet</a>
         <a href="#events">Events</a>

@@ -70,4 +70,15 @@ describe('admin-store connection', () => {
     expect(store.getState().epoch).toBe(1);
     expect(store.getState().connection.status).toBe('connecting');
   });
+  it('remembers the node whose sources are shown, and forgets it on sign-out', () => {
+    const store = createAdminStore();
+    store.getState().setToken('t');
+    store.getState().selectNode('v-live-0001');
+    expect(store.getState().selectedNodeId).toBe('v-live-0001');
+    store.getState().selectNode(null);
+    expect(store.getState().selectedNodeId).toBeNull();
+    store.getState().selectNode('r-ams-1');
+    store.getState().setToken(null);
+    expect(store.getState().selectedNodeId).toBeNull();
+  });
 });

@@ -47,6 +47,8 @@ export interface AdminState {
   rejected: { count: number; lastReason: string | null };
   /** Stream drawn by the topology view. */
   selection: StreamSelection;
+  /** Node whose sources and shares the sources panel shows (picked in the forest or fleet). */
+  selectedNodeId: string | null;
   /** Bumped by {@link AdminState.reconnect} so the connection is opened again. */
   epoch: number;
   /** Sets the operator token (null signs out and forgets the data). */
@@ -59,6 +61,8 @@ export interface AdminState {
   /** Validates and stores a `snapshot` event; invalid ones are counted and ignored. */
   receiveSnapshot(raw: unknown, receivedAt: number): void;
   selectStream(selection: StreamSelection): void;
+  /** Shows a node's sources (null closes the panel). */
+  selectNode(nodeId: string | null): void;
 }
 
 /** Bounds of the store's histories. */
@@ -68,8 +72,12 @@ export interface AdminStoreOptions {
 }
 
 /** The store's state before any connection. */
-function emptyData(): Pick<AdminState, 'snapshot' | 'receivedAt' | 'histories' | 'events' | 'rejected'> {
+function emptyData(): Pick<
+  AdminState,
+  'snapshot' | 'receivedAt' | 'histories' | 'events' | 'rejected' | 'selectedNodeId'
+> {
   return {
+    selectedNodeId: null,
     snapshot: null,
     receivedAt: null,
     histories: {},
@@ -122,6 +130,9 @@ export function createAdminStore(options: AdminStoreOptions = {}): StoreApi<Admi
     },
     selectStream(selection) {
       set({ selection });
+    },
+    selectNode(selectedNodeId) {
+      set({ selectedNodeId });
     },
   }));
 }

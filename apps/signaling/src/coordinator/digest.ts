@@ -23,7 +23,10 @@ export function stateDigest(c: Coordinator): unknown {
       .sort((a, b) => a.id.localeCompare(b.id)),
     edges: streams.flatMap((s) =>
       streamEdges(c, s.id)
-        .map((e) => `${e.streamId}:${e.from}->${e.to}:${e.state}`)
+        .map(
+          (e) =>
+            `${e.streamId}:${e.from}->${e.to}${e.stripe === undefined ? '' : `/s${e.stripe}`}:${e.state}`,
+        )
         .sort(),
     ),
     toc: streams.map((s) => ({

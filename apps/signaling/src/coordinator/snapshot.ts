@@ -1,9 +1,12 @@
 import {
+  SNAPSHOT_PATTERN_LETTERS,
   originNodeId,
   type AdminSnapshot,
+  type NodeId,
   type StreamFigures,
   type StreamId,
   type StreamInfo,
+  type StripedPull,
   type TopologyEdge,
   type TopologyNode,
   type TreeMember,
@@ -80,29 +83,67 @@ function originNode(c: Coordinator, stream: StreamInfo, originBytes: OriginBytes
   };
 }
 
-/** The planned edges of a stream, with their state and the child's measured throughput. */
+/**
+ * The planned edges of a stream, with their state and the child's measured throughput: one per
+ * stripe in striped plans (a parent feeding one child several stripes is split evenly across them,
+ * since the child's link counters do not tell the stripes apart).
+ */
 export function streamEdges(c: Coordinator, streamId: StreamId): TopologyEdge[] {
-  return c.planner.members(streamId).map((m) => {
+  const edges: TopologyEdge[] = [];
+  for (const m of c.planner.members(streamId)) {
     const child = c.nodes.get(m.id);
-    if (m.parent === null) {
-      const http = child?.traffic.streams.get(streamId)?.httpKbps ?? 0;
-      const fetched = (child?.traffic.latest?.httpBytes ?? 0) > 0;
-      return {
-        streamId,
-        from: originNodeId(streamId),
-        to: m.id,
-        state: fetched ? 'connected' : 'planned',
-        kbps: round1(http),
-      };
+    const places = m.stripes ?? [{ stripe: undefined, parent: m.parent }];
+    const shares = new Map<NodeId | null, number>();
+    for (const p of places) shares.set(p.parent, (shares.get(p.parent) ?? 0) + 1);
+    for (const place of places) {
+      const split = shares.get(place.parent) ?? 1;
+      let edge: TopologyEdge;
+      if (place.parent === null) {
+        const http = child?.traffic.streams.get(streamId)?.httpKbps ?? 0;
+        const fetched = (child?.traffic.latest?.httpBytes ?? 0) > 0;
+        edge = {
+          streamId,
+          from: originNodeId(streamId),
+          to: m.id,
+          state: fetched ? 'connected' : 'planned',
+          kbps: round1(http / split),
+        };
+      } else {
+        edge = {
+          streamId,
+          from: place.parent,
+          to: m.id,
+          state: c.isConfirmed(streamId, m.id, place.parent) ? 'connected' : 'planned',
+          kbps: round1((child?.traffic.links.get(place.parent)?.inKbps ?? 0) / split),
+        };
+      }
+      if (place.stripe !== undefined) edge.stripe = Math.min(15, Math.max(0, place.stripe));
+      edges.push(edge);
     }
-    return {
-      streamId,
-      from: m.parent,
-      to: m.id,
-      state: c.isConfirmed(streamId, m.id, m.parent) ? 'connected' : 'planned',
-      kbps: round1(child?.traffic.links.get(m.parent)?.inKbps ?? 0),
-    };
-  });
+  }
+  return edges;
+}
+
+/**
+ * A node's striped pull of `streamId` as the snapshot carries it: the pattern cut to
+ * {@link SNAPSHOT_PATTERN_LETTERS} letters, rates in kbit/s, shares rounded to 0.001.
+ */
+export function stripedPull(node: NodeRecord | undefined, streamId: StreamId): StripedPull | undefined {
+  const figures = node?.traffic.pulls.get(streamId);
+  if (!node || !figures) return undefined;
+  return {
+    pattern: figures.pattern.slice(0, SNAPSHOT_PATTERN_LETTERS),
+    patternLength: figures.pattern.length,
+    epoch: figures.epoch,
+    sources: figures.sources.map((s) => ({
+      peerId: s.peerId,
+      letter: s.letter,
+      share: Math.round(s.share * 1000) / 1000,
+      kbps: Math.min(1e8, round1((s.bytesPerSecond * 8) / 1000)),
+      outOfSequence: s.outOfSequence,
+    })),
+    reportedAt: count(node.traffic.reportedAt ?? node.lastSeenAt),
+  };
 }
 
 /** Figures of one stream. */
@@ -163,6 +204,8 @@ export function treeMembers(c: Coordinator, streamId: StreamId): TreeMember[] {
     const farm = farmOf.get(m.id);
     if (farm !== undefined) member.farm = farm;
     if (m.stripes) member.stripes = m.stripes.map((s) => s.stripe);
+    const pull = stripedPull(c.nodes.get(m.id), streamId);
+    if (pull) member.pull = pull;
     return member;
   });
 }

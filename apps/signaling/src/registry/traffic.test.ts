@@ -95,4 +95,21 @@ describe('applyStats', () => {
     beat(8000, [['b', 750_000]]);
     expect(t.linkUpload.rate()).toEqual({ bytesPerSecond: 0, spanMs: 4000 });
   });
+  it('keeps the striped pulls of the last heartbeat, for streams the node is in only', () => {
+    const t = emptyTraffic();
+    const pull = (streamId: string, pattern: string) => ({
+      streamId,
+      pattern,
+      epoch: 1,
+      sources: [{ peerId: 'p', letter: 'A', share: 1, bytesPerSecond: 1000, outOfSequence: 0 }],
+    });
+    applyStats(t, stats({ stripes: [pull('live', 'AAB'), pull('other', 'A'), pull('live', 'BBA')] }), 0, [
+      'live',
+    ]);
+    expect([...t.pulls.keys()]).toEqual(['live']);
+    expect(t.pulls.get('live')?.pattern).toBe('AAB');
+    // A heartbeat without stripes: the node pulls nothing striped any more.
+    applyStats(t, stats({}), 1000, ['live']);
+    expect(t.pulls.size).toBe(0);
+  });
 });

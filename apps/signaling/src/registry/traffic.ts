@@ -1,4 +1,4 @@
-import type { NodeId, NodeStats, StreamId } from '@p2pcdn/core';
+import type { NodeId, NodeStats, StreamId, StripeFigures } from '@p2pcdn/core';
 import { RateWindow } from './rate-window.ts';
 
 /** Rates derived from a link's counters, kbit/s. */
@@ -34,6 +34,11 @@ export interface NodeTraffic {
   streams: Map<StreamId, StreamRates>;
   /** What the node sent over all its links (`bytesOut`), over a window of several heartbeats. */
   linkUpload: RateWindow;
+  /**
+   * The striped pulls of the last heartbeat, by stream (only streams the node is in; the first
+   * entry of a stream listed twice). Empty when the node pulls nothing striped.
+   */
+  pulls: Map<StreamId, StripeFigures>;
 }
 
 /** Default window of {@link NodeTraffic.linkUpload} (ms). */
@@ -53,6 +58,7 @@ export function emptyTraffic(throughputWindowMs = DEFAULT_THROUGHPUT_WINDOW_MS):
     links: new Map(),
     streams: new Map(),
     linkUpload: new RateWindow(throughputWindowMs, Math.min(1000, throughputWindowMs)),
+    pulls: new Map(),
   };
 }
 
@@ -128,6 +134,13 @@ export function applyStats(
       },
     ]),
   );
+  traffic.pulls = new Map();
+  for (const pull of stats.stripes ?? []) {
+    // A node cannot attach figures to a stream it is not in.
+    if (memberOf.includes(pull.streamId) && !traffic.pulls.has(pull.streamId)) {
+      traffic.pulls.set(pull.streamId, pull);
+    }
+  }
   traffic.latest = stats;
   traffic.reportedAt = now;
   return deltas;

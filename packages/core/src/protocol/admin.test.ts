@@ -205,3 +205,117 @@ describe('AdminSnapshotSchema', () => {
     it(`rejects ${bad.name}`, () => expectRefused(check(bad.input), bad.field));
   }
 });
+
+describe('AdminSnapshotSchema striped pulls', () => {
+  const striped: AdminSnapshot = {
+    ...snapshot,
+    members: [
+      {
+        streamId: 'demo-live',
+        nodeId: 'viewer_7',
+        tier: 2,
+        watching: true,
+        load: 0,
+        stripes: [0, 1],
+        pull: {
+          pattern: 'AABAB',
+          patternLength: 5,
+          epoch: 3,
+          sources: [
+            { peerId: 'relay-1', letter: 'A', share: 0.6, kbps: 1560, outOfSequence: 2 },
+            { peerId: 'relay-2', letter: 'B', share: 0.4, kbps: 1040, outOfSequence: 0 },
+          ],
+          reportedAt: 1_700_000_000_000,
+        },
+      },
+    ],
+  };
+  const pull = ['members', 0, 'pull'] as const;
+
+  it('accepts a member with a pull, one without, and a pull before its first pattern', () => {
+    expect(check(striped)).toEqual({ ok: true, value: striped });
+    expect(check(withoutField(striped, pull)).ok).toBe(true);
+    const first = withField(
+      withField(striped, [...pull, 'pattern'], ''),
+      [...pull, 'sources', 0, 'letter'],
+      '',
+    );
+    expect(check(first).ok).toBe(true);
+  });
+
+  const invalid: { name: string; input: unknown; field: string | RegExp }[] = [
+    {
+      name: 'a pattern longer than the snapshot carries',
+      input: withField(striped, [...pull, 'pattern'], 'A'.repeat(65)),
+      field: 'members.0.pull.pattern',
+    },
+    {
+      name: 'a pattern with a letter outside the alphabet',
+      input: withField(striped, [...pull, 'pattern'], 'AA-B'),
+      field: 'members.0.pull.pattern',
+    },
+    {
+      name: 'a pattern length past the wire limit',
+      input: withField(striped, [...pull, 'patternLength'], 1025),
+      field: 'members.0.pull.patternLength',
+    },
+    {
+      name: 'a negative epoch',
+      input: withField(striped, [...pull, 'epoch'], -1),
+      field: 'members.0.pull.epoch',
+    },
+    {
+      name: 'a share above one',
+      input: withField(striped, [...pull, 'sources', 0, 'share'], 1.01),
+      field: 'members.0.pull.sources.0.share',
+    },
+    {
+      name: 'a negative rate',
+      input: withField(striped, [...pull, 'sources', 1, 'kbps'], -5),
+      field: 'members.0.pull.sources.1.kbps',
+    },
+    {
+      name: 'a two-letter source letter',
+      input: withField(striped, [...pull, 'sources', 0, 'letter'], 'AB'),
+      field: 'members.0.pull.sources.0.letter',
+    },
+    {
+      name: 'a fractional out-of-sequence count',
+      input: withField(striped, [...pull, 'sources', 0, 'outOfSequence'], 1.5),
+      field: 'members.0.pull.sources.0.outOfSequence',
+    },
+    {
+      name: 'a source with a bad peer id',
+      input: withField(striped, [...pull, 'sources', 0, 'peerId'], 'relay 1'),
+      field: 'members.0.pull.sources.0.peerId',
+    },
+    {
+      name: 'more than sixteen sources',
+      input: withField(
+        striped,
+        [...pull, 'sources'],
+        Array.from({ length: 17 }, (_, i) => ({
+          peerId: `r${i}`,
+          letter: '',
+          share: 0,
+          kbps: 0,
+          outOfSequence: 0,
+        })),
+      ),
+      field: 'members.0.pull.sources',
+    },
+    {
+      name: 'a pull without its report time',
+      input: withoutField(striped, [...pull, 'reportedAt']),
+      field: 'members.0.pull.reportedAt',
+    },
+    {
+      name: 'an extra source field',
+      input: withField(striped, [...pull, 'sources', 0, 'ip'], '10.0.0.1'),
+      field: /members\.0\.pull\.sources\.0: Unrecognized key: "ip"/,
+    },
+  ];
+  for (const bad of invalid) {
+    it(`rejects ${bad.name}`, () => expectRefused(check(bad.input), bad.field));
+  }
+});

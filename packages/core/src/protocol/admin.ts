@@ -65,6 +65,40 @@ export const StreamFiguresSchema = z.strictObject({
 });
 export type StreamFigures = z.infer<typeof StreamFiguresSchema>;
 
+/** Most pattern letters a snapshot carries per pull (patterns may be up to 1 024 long). */
+export const SNAPSHOT_PATTERN_LETTERS = 64;
+
+/** One source of a node's striped pull, as the admin snapshot shows it. */
+export const PullSourceSchema = z.strictObject({
+  peerId: NodeIdSchema,
+  /** Its letter in the pattern (empty before the first pattern). */
+  letter: z.string().regex(/^[A-Za-z0-9]?$/),
+  /** Its share of the current pattern, 0–1. */
+  share: z.number().min(0).max(1),
+  /** What it delivered over the node's last interval, kbit/s. */
+  kbps: z.number().nonnegative().max(1e8),
+  /** Blocks it sent out of sequence so far. */
+  outOfSequence: z.number().int().nonnegative(),
+});
+export type PullSource = z.infer<typeof PullSourceSchema>;
+
+/**
+ * A node's striped pull of one stream, from its latest heartbeat: the pattern (its first
+ * {@link SNAPSHOT_PATTERN_LETTERS} letters, so a 2 000-node snapshot stays small) and each source.
+ */
+export const StripedPullSchema = z.strictObject({
+  /** The pattern's first letters (`AABCC…`), empty before the first pattern. */
+  pattern: z.string().regex(new RegExp(`^[A-Za-z0-9]{0,${SNAPSHOT_PATTERN_LETTERS}}$`)),
+  /** Length of the whole pattern (more than `pattern.length` when it was cut). */
+  patternLength: z.number().int().nonnegative().max(1024),
+  /** The pattern's epoch (bumped on every new pattern). */
+  epoch: z.number().int().nonnegative().max(0xffff_ffff),
+  sources: z.array(PullSourceSchema).max(16),
+  /** When the coordinator received the heartbeat (its clock, ms). */
+  reportedAt: z.number().int().nonnegative(),
+});
+export type StripedPull = z.infer<typeof StripedPullSchema>;
+
 /**
  * A node's place in one stream's tree (its forest, when striped): the tier counted from the origin
  * (1 = fed by the origin), the farm it belongs to when its tier is a farm of relays, and its load.
@@ -82,6 +116,8 @@ export const TreeMemberSchema = z.strictObject({
   load: z.number().nonnegative(),
   /** Stripes the node is in (viewers: all of them; relays: those they serve). */
   stripes: z.array(z.number().int().min(0).max(15)).max(16).optional(),
+  /** The node's striped pull of this stream, as its latest heartbeat reported it. */
+  pull: StripedPullSchema.optional(),
 });
 export type TreeMember = z.infer<typeof TreeMemberSchema>;
 
