@@ -284,6 +284,7 @@ export class NodeAgent {
     const st = this.stream(msg.streamId);
     st.info = msg.stream;
     st.wanted = new Set(msg.parents.map((p) => p.id));
+    this.currentEngine?.setPlannedParents?.(msg.streamId, [...st.wanted]);
     this.log('parents for %s: [%s] origin=%s', msg.streamId, [...st.wanted].join(', '), msg.origin);
     this.setOrigin(msg.streamId, st, msg.origin);
     for (const edge of this.connections.list(msg.streamId)) {

@@ -44,6 +44,8 @@ export interface AgentEngine {
   setNodeId?(nodeId: NodeId): void;
   /** Called when the agent replaces an engine its {@link EngineFactory} built. */
   destroy?(): void;
+  /** The parents the latest plan lists for a stream (the others are being replaced), when implemented. */
+  setPlannedParents?(streamId: StreamId, parents: readonly NodeId[]): void;
 }
 
 /**

@@ -176,6 +176,21 @@ describe('PeerEngine striped pulls', () => {
     expect(relay.engine.stats().p2pBytes).toBe(SIZE);
   });
 
+  it('gives no blocks to a parent the plan no longer lists (make before break)', async () => {
+    const clock = new ManualClock();
+    const { child, parents } = family(clock, ['old', 'new']);
+    child.engine.setPlannedParents(STREAM, ['new']);
+    const loaded = await fetchSegment(clock, child, 1);
+    expect(sameBytes(loaded?.data, patternBytes(SIZE, 2))).toBe(true);
+    // One planned parent: the segment comes whole from one parent, not striped beside the old one.
+    const uploads = parents.map((p) => p.engine.stats().uploadBytes);
+    expect(uploads.filter((b) => b > 0)).toEqual([SIZE]);
+    expect(child.engine.stripeStats()).toEqual([]);
+    child.engine.setPlannedParents(STREAM, ['old', 'new']);
+    await fetchSegment(clock, child, 2);
+    expect(child.engine.stripeStats()[0]?.sources.length).toBe(2);
+  });
+
   it('pulls whole segments from the best parent when striping is off', async () => {
     const clock = new ManualClock();
     const child = makeNode(clock, 'child', { striping: false });

@@ -59,6 +59,8 @@ export class PeerEngine {
   private readonly stripeServer: StripeServer;
   private readonly striping: StripingSettings | undefined;
   private readonly pulls: StripedPulls;
+  /** Per stream, the parents the latest plan lists (the others are on their way out). */
+  private readonly planned = new Map<StreamId, ReadonlySet<NodeId>>();
   private p2pBytes = 0;
   private httpBytes = 0;
   private destroyed = false;
@@ -179,6 +181,7 @@ export class PeerEngine {
   /** Drops every link's role in `streamId` (the coordinator released it); returns links closed. */
   removeStream(streamId: StreamId): number {
     this.pulls.closeStream(streamId);
+    this.planned.delete(streamId);
     let closed = 0;
     for (const session of [...this.sessions]) {
       if (!session.streams.delete(streamId) || session.streams.size > 0) continue;
@@ -254,6 +257,16 @@ export class PeerEngine {
       streams: this.counters.list(),
       ...(this.pulls.size > 0 && { stripes: this.pulls.figures() }),
     };
+  }
+
+  /**
+   * The parents the coordinator's latest plan lists for `streamId`. Striped pulls use only these:
+   * a parent being replaced (make before break) keeps serving whole segments until it is cut, but
+   * is not given blocks beside its successor, which would then fetch them through its own
+   * sources while the old parent holds them. Without a call every parent is used.
+   */
+  setPlannedParents(streamId: StreamId, parents: readonly NodeId[]): void {
+    this.planned.set(streamId, new Set(parents));
   }
 
   /**
@@ -385,7 +398,10 @@ export class PeerEngine {
   private async pullStriped(segment: SegmentRef, cancel: CancelToken): Promise<LoadedSegment | null> {
     if (!this.striping) return null;
     const key = segmentKey(segment);
-    const parents = rankParents(this.sessions, segment.streamId).filter((s) => !this.waitsOnUs(s, key));
+    const planned = this.planned.get(segment.streamId);
+    const parents = rankParents(this.sessions, segment.streamId).filter(
+      (s) => !this.waitsOnUs(s, key) && (!planned || planned.has(s.peerId)),
+    );
     if (parents.length < 2) return null;
     const result = await this.pulls
       .get(segment.streamId)
