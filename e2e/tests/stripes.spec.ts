@@ -150,17 +150,17 @@ function collectManifests(manifestUrl: string): { bySha: Map<string, string>; st
 }
 
 /**
- * Checks what hls.js appended against the publisher's hashes: every media append is a whole
- * segment the manifest lists (0 mismatches), and the segments appended are consecutive (none
- * lost, none twice). Returns the sequence numbers appended.
+ * Checks what hls.js appended against the publisher's hashes: every append is the init segment
+ * or a whole media segment the manifest lists (0 mismatches), and the media segments appended are
+ * consecutive (none lost, none twice). Returns their sequence numbers.
  */
 function checkAppends(tab: string, records: readonly AppendRecord[], bySha: Map<string, string>): number[] {
-  const media = records.filter((r) => r.box !== 'ftyp' && r.box !== 'moov');
-  const unknown = media.filter((r) => !bySha.has(r.sha256 ?? ''));
+  const unknown = records.filter((r) => !bySha.has(r.sha256 ?? ''));
   expect(
-    unknown.map((r) => `${r.bytes} B at ${Math.round(r.atMs)} ms: ${r.sha256}`),
-    `${tab}: media appends not in the signed manifest (bad bytes reached MediaSource)`,
+    unknown.map((r) => `${r.box} ${r.bytes} B at ${Math.round(r.atMs)} ms: ${r.sha256}`),
+    `${tab}: appends not in the signed manifest (bad bytes reached MediaSource)`,
   ).toEqual([]);
+  const media = records.filter((r) => r.box !== 'ftyp' && r.box !== 'moov');
   const sequences = media.map((r) => Number(bySha.get(r.sha256 ?? '')));
   expect(sequences.length, `${tab}: media segments appended`).toBeGreaterThan(0);
   const gaps = sequences.slice(1).filter((s, i) => s !== (sequences[i] ?? 0) + 1);
@@ -222,25 +222,28 @@ test('a relay SIGKILLed while blocks are in flight: no tab stalls, every segment
         { message: `${victim.name} delivering to a tab`, timeout: 30_000, intervals: [200] },
       )
       .toBe(true);
-    await watched.waitForFunction(
+    const inFlight = await watched.waitForFunction(
       () => {
-        const c = (window as unknown as { __channels: { lastAtMs: number } }).__channels;
-        return c.lastAtMs > 0 && performance.now() - c.lastAtMs < 30;
+        const c = (window as unknown as { __channels: { lastAtMs: number; bytes: number } }).__channels;
+        const sinceMs = performance.now() - c.lastAtMs;
+        return c.lastAtMs > 0 && sinceMs < 30 && { sinceMs, bytes: c.bytes };
       },
       undefined,
       { polling: 5, timeout: 30_000 },
     );
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
+    const seen = (await inFlight.jsonValue()) as { sinceMs: number; bytes: number };
     const atKill = await Promise.all(pages.map(figures));
-    const channelsAtKill = await channels(watched);
+    const channelsAfter = await channels(watched);
     const originAtKill = origin.stats().streams.live;
     const appendsAtKill = await Promise.all(pages.map(async (p) => (await appends(p)).length));
     testInfo.annotations.push({
       type: 'kill',
       description:
-        `SIGKILL ${victim.name} (${victim.id}), a source of ${fed.length} tab(s); the watched tab's last ` +
-        `block arrived ${Math.round(channelsAtKill.nowMs - channelsAtKill.lastAtMs)} ms before the figures were read`,
+        `SIGKILL ${victim.name} (${victim.id}), a source of ${fed.length} tab(s), ${Math.round(seen.sinceMs)} ms ` +
+        `after a block reached the watched tab; ${channelsAfter.bytes - seen.bytes} B of blocks arrived there ` +
+        `between the kill and reading the figures`,
     });
 
     // Every tab keeps playing for 8 s of media after the kill, from peers, without a stall.
@@ -272,6 +275,12 @@ test('a relay SIGKILLed while blocks are in flight: no tab stalls, every segment
       // it must stay the exception.)
       const p2p = f.p2pBytes - start.p2pBytes;
       const http = f.httpBytes - start.httpBytes;
+      testInfo.annotations.push({
+        type: `${tab} stripe after the kill`,
+        description: `pattern ${f.stripe?.pattern ?? '-'}: ${activeSources(f)
+          .map((s) => `${s.letter} ${s.peerId} ${(s.share * 100).toFixed(0)} %`)
+          .join(', ')}; parents ${f.parents.join(', ')}`,
+      });
       testInfo.annotations.push({
         type: `${tab} after the kill`,
         description: `${p2p} B from peers, ${http} B over HTTP`,
