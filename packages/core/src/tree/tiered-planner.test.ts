@@ -185,6 +185,26 @@ describe('TieredPlanner', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
+  it('merges a leaf relay before the relay that feeds it, so the head keeps the origin copy', () => {
+    const { planner, clock } = setup();
+    relay(planner, 'head', 10_000);
+    relay(planner, 'r2', 10_000);
+    const ids = Array.from({ length: 8 }, (_, i) => `v${i}`);
+    for (const id of ids) viewer(planner, id);
+    for (const id of ids) planner.join(id, 'live');
+    clock.t = 2000;
+    planner.distribute('head'); // r2 hangs under head and takes three viewers
+    expect(parentOf(planner, 'r2')).toBe('head');
+    for (const id of ids.slice(2)) planner.leave(id, 'live');
+    clock.t = 20_000;
+    expect(planner.thresholdState('head')).toBe('consolidate');
+    expect(planner.consolidate('head').released).toEqual([]); // it feeds r2
+    expect(planner.consolidate('r2').released).toEqual([{ streamId: 'live', nodeId: 'r2' }]);
+    expect(planner.activeRelays('live')).toEqual(['head']);
+    expect(planner.originFanout('live')).toBe(1);
+    expect(planViolations(planner)).toEqual([]);
+  });
+
   it('distributes and consolidates only in the stream named, when one is', () => {
     const { planner, clock } = setup();
     planner.addStream({ id: 'other', bitrateKbps: 1000, region: 'eu' });

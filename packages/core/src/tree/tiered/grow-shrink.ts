@@ -72,7 +72,8 @@ export function busiestStripe(
 
 /**
  * *Consolidate*: `nodeId` is under its low-water mark. In every stripe it serves, if it has been
- * active for `minActiveMs`, and the other relays of the stripe have room for its children plus
+ * active for `minActiveMs`, feeds no relay (leaf relays are merged first), and the other relays of
+ * the stripe have room for its children plus
  * the viewers the last `provision` asked for, its children move to them first and it is then
  * deactivated (released from streams it no longer serves). Returns the stripes it left.
  */
@@ -103,6 +104,10 @@ function consolidateIn(
   const now = core.now();
   if ((stripe.activatedAt.get(nodeId) ?? now) + core.opts.minActiveMs > now) return false;
   const children = stripe.tree.childCount(nodeId);
+  // A relay that feeds other relays goes last: its leaf relays are merged first. (Merging a head
+  // first re-hangs its relay children from the origin, which then sends a second copy while the
+  // new head catches up.)
+  if (children !== (stripe.viewerKids.get(nodeId) ?? 0)) return false;
   const reserve = Math.max(0, st.provisioned - st.viewers.size);
   const elsewhere =
     stripe.freeTotal() - (stripe.free.get(nodeId) ?? 0) + freedAtParent(core, st, stripe, entry);
