@@ -9,9 +9,11 @@ const log = createDebug('p2pcdn:worker:webrtc');
 const WATCHDOG_MS = 250;
 /**
  * How long the offering side leaves the first connectivity check to the answering side once the
- * answer is applied, before it checks the answer's candidates itself (see `addIceCandidate`), ms.
+ * answer is applied, before it checks the answer's candidates itself (see `addIceCandidate`):
+ * the time its candidates take to reach the answering side, estimated as half the offer's round
+ * trip through the signalling, plus a margin; within these bounds, ms.
  */
-const ANSWERER_CHECKS_FIRST_MS = 250;
+const ANSWERER_FIRST = { marginMs: 20, minMs: 20, maxMs: 250 };
 
 /** What `setRemoteDescription` and `addIceCandidate` take. */
 type RemoteDescription = Parameters<polyfill.RTCPeerConnection['setRemoteDescription']>[0];
@@ -56,9 +58,11 @@ export class NegotiatingPeerConnection extends polyfill.RTCPeerConnection {
   private failedNatively = false;
   /** The offer's local candidates, until the answer is applied. */
   private heldLocal: Event[] | undefined;
-  /** The answer's candidates, until ICE connects or {@link ANSWERER_CHECKS_FIRST_MS} passed. */
+  /** The answer's candidates, until ICE connects or {@link ANSWERER_FIRST} passed. */
   private heldRemote: RemoteCandidate[] | undefined;
   private heldRemoteTimer: NodeJS.Timeout | undefined;
+  /** When the offer was created (ms, `performance.now()`). */
+  private offeredAt: number | undefined;
 
   constructor(config: Omit<RtcConfig, 'iceServers'> & { iceServers?: readonly IceServer[] }) {
     const native = new PeerConnection(`p2pcdn-${Math.random().toString(36).slice(2, 9)}`, {
@@ -130,7 +134,12 @@ export class NegotiatingPeerConnection extends polyfill.RTCPeerConnection {
     // The answer is in: the answering side may check us now, and should go first.
     this.heldLocal = undefined;
     this.heldRemote = [];
-    this.heldRemoteTimer = setTimeout(() => this.releaseRemoteCandidates(), ANSWERER_CHECKS_FIRST_MS);
+    const roundTrip = performance.now() - (this.offeredAt ?? performance.now());
+    const waitMs = Math.min(
+      ANSWERER_FIRST.maxMs,
+      Math.max(ANSWERER_FIRST.minMs, roundTrip / 2 + ANSWERER_FIRST.marginMs),
+    );
+    this.heldRemoteTimer = setTimeout(() => this.releaseRemoteCandidates(), waitMs);
     this.heldRemoteTimer.unref();
     for (const event of local) super.dispatchEvent(event);
   }
@@ -141,6 +150,8 @@ export class NegotiatingPeerConnection extends polyfill.RTCPeerConnection {
    * sides' ICE connect at about the same moment and its DTLS hello (it is the DTLS client) often
    * reaches the answering side before that side's DTLS is up; the hello is then repeated only a
    * second later. When the answering side checks first, it is connected before the offering side.
+   * An offering side behind a NAT cannot be reached by those checks until it has sent to the
+   * answering side itself, so the wait is kept to about one signalling leg (see `ANSWERER_FIRST`).
    */
   override async addIceCandidate(candidate: RemoteCandidate): Promise<void> {
     if (this.heldRemote) {
@@ -165,6 +176,7 @@ export class NegotiatingPeerConnection extends polyfill.RTCPeerConnection {
   override async createOffer(): Promise<PlainDescription> {
     if (this.native.signalingState() === 'stable') {
       this.heldLocal ??= [];
+      this.offeredAt = performance.now();
       this.native.setLocalDescription('offer');
     }
     this.created = plain(await super.createOffer());
