@@ -227,7 +227,8 @@ async function main(): Promise<void> {
         .filter((e) => e.kind === 'consolidate' && /consolidated away/.test(e.message))
         .map((e) => e.message),
       /** Relays released by the forecast's regrouping (`provision`), not by a request of theirs. */
-      releasedByForecast: since().filter((e) => e.kind === 'deactivate' && /forecast of/.test(e.message)).length,
+      releasedByForecast: since().filter((e) => e.kind === 'deactivate' && /forecast of/.test(e.message))
+        .length,
       relaysDeclaredDead: since().filter((e) => e.kind === 'dead' && e.message.startsWith('relay')).length,
       tabStallsDuring: stallsEnd.reduce((s, f, i) => s + f.stalls - (stallsAfterKill[i]?.stalls ?? 0), 0),
       nodeViewersWithGap: endGaps.filter((g) => g.missing.length > 0).length,

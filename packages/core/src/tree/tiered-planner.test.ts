@@ -201,7 +201,11 @@ describe('TieredPlanner', () => {
       planner.distribute('head'); // r2 takes three viewers, with eight watching
       const moved = planner.children('live', 'r2');
       // Three of the eight leave (more than a quarter), two of them from r2.
-      for (const id of [moved[1], moved[2], planner.children('live', 'head').find((c) => c.startsWith('v'))]) {
+      for (const id of [
+        moved[1],
+        moved[2],
+        planner.children('live', 'head').find((c) => c.startsWith('v')),
+      ]) {
         planner.leave(id as string, 'live');
       }
       if (forecast !== undefined) planner.provision('live', forecast);
