@@ -434,7 +434,9 @@ export class NodeAgent {
     this.log('load %s: asking to %s in %s', request.load, request.type, request.streamId);
     try {
       const ack = await this.signaling.send({ ...request });
-      if (!ack.changed) this.loadWatch?.declined();
+      // A declined consolidation only costs a relay that stays active; an overloaded one keeps
+      // asking at the normal pace, so that it is relieved as soon as a relay is free.
+      if (!ack.changed && request.type === 'consolidate') this.loadWatch?.declined();
       this.events.emit('load', request, ack.changed);
     } catch (error) {
       this.log('%s failed: %O', request.type, error);
