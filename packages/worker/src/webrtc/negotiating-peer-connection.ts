@@ -10,8 +10,9 @@ const WATCHDOG_MS = 250;
 /**
  * How long the offering side leaves the first connectivity check to the answering side once the
  * answer is applied, before it checks the answer's candidates itself (see `addIceCandidate`):
- * the time its candidates take to reach the answering side, estimated as half the offer's round
- * trip through the signalling, plus a margin; within these bounds, ms.
+ * about the time its candidates take to reach the answering side and that side's checks to come
+ * back: the offer's round trip through the signalling (one leg, with room for a busy event loop at
+ * either end), plus a margin; within these bounds, ms.
  */
 const ANSWERER_FIRST = { marginMs: 20, minMs: 20, maxMs: 250 };
 
@@ -137,7 +138,7 @@ export class NegotiatingPeerConnection extends polyfill.RTCPeerConnection {
     const roundTrip = performance.now() - (this.offeredAt ?? performance.now());
     const waitMs = Math.min(
       ANSWERER_FIRST.maxMs,
-      Math.max(ANSWERER_FIRST.minMs, roundTrip / 2 + ANSWERER_FIRST.marginMs),
+      Math.max(ANSWERER_FIRST.minMs, roundTrip + ANSWERER_FIRST.marginMs),
     );
     this.heldRemoteTimer = setTimeout(() => this.releaseRemoteCandidates(), waitMs);
     this.heldRemoteTimer.unref();
