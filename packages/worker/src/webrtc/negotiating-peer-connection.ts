@@ -152,7 +152,7 @@ export class NegotiatingPeerConnection extends polyfill.RTCPeerConnection {
    * reaches the answering side before that side's DTLS is up; the hello is then repeated only a
    * second later. When the answering side checks first, it is connected before the offering side.
    * An offering side behind a NAT cannot be reached by those checks until it has sent to the
-   * answering side itself, so the wait is kept to about one signalling leg (see `ANSWERER_FIRST`).
+   * answering side itself, so the wait is kept to about one signalling round trip (see `ANSWERER_FIRST`).
    */
   override async addIceCandidate(candidate: RemoteCandidate): Promise<void> {
     if (this.heldRemote) {
