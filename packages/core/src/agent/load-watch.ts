@@ -29,7 +29,7 @@ export interface LoadWatchOptions {
   windowMs: number;
   /**
    * While the load stays past a mark, the request is repeated at most this often (ms); twice as
-   * seldom after each request the host reports declined (see {@link LoadWatch.declined}), up to
+   * seldom after each request the coordinator declined (see {@link LoadWatch.declined}), up to
    * {@link MAX_RETRY_BACKOFF} times.
    */
   retryMs: number;

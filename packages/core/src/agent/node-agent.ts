@@ -434,9 +434,7 @@ export class NodeAgent {
     this.log('load %s: asking to %s in %s', request.load, request.type, request.streamId);
     try {
       const ack = await this.signaling.send({ ...request });
-      // A declined consolidation only costs a relay that stays active; an overloaded one keeps
-      // asking at the normal pace, so that it is relieved as soon as a relay is free.
-      if (!ack.changed && request.type === 'consolidate') this.loadWatch?.declined();
+      if (!ack.changed) this.loadWatch?.declined();
       this.events.emit('load', request, ack.changed);
     } catch (error) {
       this.log('%s failed: %O', request.type, error);
