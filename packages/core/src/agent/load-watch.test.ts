@@ -38,36 +38,6 @@ describe('LoadWatch', () => {
     expect(asked.map(([at]) => at)).toEqual([2000, 6000, 10_000]);
   });
 
-  it('repeats a declined request half as often each time, and at the normal pace after the zone changed', () => {
-    const watch = new LoadWatch({ windowMs: 1000, retryMs: 2000 });
-    let bytes = 0;
-    const asked: number[] = [];
-    watch.sample({ at: 0, uploadBytes: 0, streams: [] }, marks, CAPACITY, ['live'], true);
-    const feed = (from: number, to: number, load: number, decline: boolean) => {
-      for (let at = from; at <= to; at += 1000) {
-        bytes += (load * CAPACITY * 1000) / 8;
-        const request = watch.sample(
-          { at, uploadBytes: bytes, streams: [] },
-          marks,
-          CAPACITY,
-          ['live'],
-          true,
-        );
-        if (!request) continue;
-        asked.push(at);
-        if (decline) watch.declined();
-      }
-    };
-    // Every request declined: asked at 1 s, then 4 s, 8 s and 16 s later (capped at 8 × 2 s).
-    feed(1000, 46_000, 0.1, true);
-    expect(asked).toEqual([1000, 5000, 13_000, 29_000, 45_000]);
-    // The load went back into the band and fell again: the next requests come every 2 s.
-    asked.length = 0;
-    feed(47_000, 48_000, 0.5, false);
-    feed(49_000, 54_000, 0.1, false);
-    expect(asked).toEqual([49_000, 51_000, 53_000]);
-  });
-
   it('needs the load back inside the band by a margin before a new crossing counts (hysteresis)', () => {
     const watch = new LoadWatch({ windowMs: 1000, retryMs: 60_000 });
     // Flapping around the mark: 0.81, 0.79, 0.81 … asks once; back to 0.5, then over: asks again.

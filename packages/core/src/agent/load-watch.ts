@@ -27,11 +27,7 @@ export interface LoadRequest {
 export interface LoadWatchOptions {
   /** Upload is measured over this long (ms); nothing is asked before a window is full. */
   windowMs: number;
-  /**
-   * While the load stays past a mark, the request is repeated at most this often (ms); twice as
-   * seldom after each request the coordinator declined (see {@link LoadWatch.declined}), up to
-   * {@link MAX_RETRY_BACKOFF} times.
-   */
+  /** While the load stays past a mark, the request is repeated at most this often (ms). */
   retryMs: number;
   /**
    * Share of the band between the marks the load must come back by before a crossing counts
@@ -41,9 +37,6 @@ export interface LoadWatchOptions {
 }
 
 type Zone = 'ok' | 'high' | 'low';
-
-/** Most a declined request's repeat interval grows, as a multiple of `retryMs`. */
-export const MAX_RETRY_BACKOFF = 8;
 
 /**
  * Decides when a node asks to *distribute* or *consolidate* (claims 14–15): it measures the
@@ -56,8 +49,6 @@ export class LoadWatch {
   private samples: UploadSample[] = [];
   private zone: Zone = 'ok';
   private askedAt = Number.NEGATIVE_INFINITY;
-  /** `retryMs` times this: grows with each declined request, back to 1 when the zone changes. */
-  private backoff = 1;
   private readonly rearm: number;
 
   constructor(private readonly options: LoadWatchOptions) {
@@ -104,22 +95,12 @@ export class LoadWatch {
     return this.decide(sample.at, load, perStream, marks, streams, relay ? streams : []);
   }
 
-  /**
-   * The coordinator answered the last request without changing anything (e.g. the only relay of a
-   * stream asking to consolidate): it is repeated half as often from now on, while the load stays
-   * in the same zone.
-   */
-  declined(): void {
-    this.backoff = Math.min(MAX_RETRY_BACKOFF, this.backoff * 2);
-  }
-
   /** Forgets the window (e.g. after the node's streams changed wholesale). */
   reset(): void {
     this.samples = [];
     this.current = undefined;
     this.zone = 'ok';
     this.askedAt = Number.NEGATIVE_INFINITY;
-    this.backoff = 1;
   }
 
   private decide(
@@ -140,9 +121,8 @@ export class LoadWatch {
     const crossed = zone !== this.zone;
     const armed = zone === 'high' ? load >= marks.high : load <= marks.low;
     this.zone = zone;
-    if (crossed) this.backoff = 1;
     if (zone === 'ok' || !armed) return undefined;
-    if (!crossed && now - this.askedAt < this.options.retryMs * this.backoff) return undefined;
+    if (!crossed && now - this.askedAt < this.options.retryMs) return undefined;
     const streamId = zone === 'high' ? busiest(perStream, streams) : quietest(perStream, served);
     if (streamId === undefined) return undefined;
     this.askedAt = now;

@@ -385,11 +385,6 @@ describe('NodeAgent', () => {
     expect(answers).toHaveLength(3);
     // Stats went out on every beat regardless.
     expect(signaling.sentOf('stats')).toHaveLength(15);
-    // Declined: repeated after twice the retry interval (10 s), not after 5 s.
-    for (let i = 0; i < 6; i++) await second(0.05);
-    expect(signaling.sentOf('consolidate')).toHaveLength(1);
-    for (let i = 0; i < 4; i++) await second(0.05);
-    expect(signaling.sentOf('consolidate')).toHaveLength(2);
     await agent.stop();
   });
 

@@ -434,7 +434,6 @@ export class NodeAgent {
     this.log('load %s: asking to %s in %s', request.load, request.type, request.streamId);
     try {
       const ack = await this.signaling.send({ ...request });
-      if (!ack.changed) this.loadWatch?.declined();
       this.events.emit('load', request, ack.changed);
     } catch (error) {
       this.log('%s failed: %O', request.type, error);
