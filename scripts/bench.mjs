@@ -116,6 +116,7 @@ function renderTiers(r, command) {
     `Coordinator (tiered planner, default settings) and demo origin in one process, ${r.relays} relay workers`,
     `(${r.relayMbps} Mbit/s each) as processes, ${r.tabs} Chromium tabs and ${r.nodeViewers} headless Node viewers.`,
     'The relay feeding the most children is killed with SIGKILL; then all but a few Node viewers leave.',
+    `1-minute load average at the start → end of the run: ${r.loadAverage ?? '–'}.`,
     '',
     '| goal | measured | |',
     '| --- | --- | --- |',
@@ -123,7 +124,7 @@ function renderTiers(r, command) {
     `| origin ≤ 1.5 copies | **${r.originCopies.toFixed(2)}** over 20 s of steady state (origin /stats); ${r.originCopiesStartup.toFixed(2)} counting every viewer's start-up | ${ok(r.originCopies <= 1.5)} (steady state) |`,
     `| relay kill: orphans re-parented within one segment (2 s) | ${k.orphansReparented}/${k.orphans} orphans with a new parent in the plan after ≤ ${k.planMaxMs} ms; link to it confirmed after ≤ ${k.confirmedMaxMs} ms | plan ${ok(k.planMaxMs <= 2000)}, confirmed link ${ok(k.confirmedMaxMs <= 2000)} |`,
     `| relay kill: no stall in any tab, no gap at any Node viewer | tab stalls ${k.tabStallsDuring}; Node viewers with a gap ${k.nodeViewersWithGap}, with a duplicate ${k.nodeViewersWithDuplicate}; ${k.nodeViewersProgressed}/${r.nodeViewers} played on ≥ 5 segments | ${ok(k.tabStallsDuring === 0 && k.nodeViewersWithGap === 0)} |`,
-    `| ${c.viewersLeft} Node viewers leave → consolidation, no missed/duplicated segment | active relays ${c.activeRelaysBefore} → ${c.activeRelaysAfter}; consolidate requests ${c.consolidateRequests}, accepted ${c.consolidated.length}; tab stalls ${c.tabStallsDuring}; gaps ${c.nodeViewersWithGap}, duplicates ${c.nodeViewersWithDuplicate} among the ${c.stayingViewers} staying | ${ok(c.activeRelaysAfter < c.activeRelaysBefore && c.tabStallsDuring === 0 && c.nodeViewersWithGap === 0 && c.nodeViewersWithDuplicate === 0)} |`,
+    `| ${c.viewersLeft} Node viewers leave → consolidation, no missed/duplicated segment | active relays ${c.activeRelaysBefore} → ${c.activeRelaysAfter} (released by the forecast's regrouping ${c.releasedByForecast ?? '–'}, by their own request ${c.consolidated.length}; consolidate requests ${c.consolidateRequests}); tab stalls ${c.tabStallsDuring}; gaps ${c.nodeViewersWithGap}, duplicates ${c.nodeViewersWithDuplicate} among the ${c.stayingViewers} staying | ${ok(c.activeRelaysAfter < c.activeRelaysBefore && c.tabStallsDuring === 0 && c.nodeViewersWithGap === 0 && c.nodeViewersWithDuplicate === 0)} |`,
   ].join('\n');
 }
 

@@ -14,7 +14,7 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -88,7 +88,10 @@ async function tabStalls(page: Page): Promise<{ stalls: number; p2pBytes: number
   });
 }
 
+const load1 = (): string => (loadavg()[0] ?? 0).toFixed(1);
+
 async function main(): Promise<void> {
+  const loadAtStart = load1();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'p2pcdn-tiers-'));
   const origin = await startOrigin({ host: '127.0.0.1', port: 0 });
   const running = await startCoordinator({
@@ -205,9 +208,11 @@ async function main(): Promise<void> {
     const staying = viewers.slice(LEAVING);
     await Promise.all(leaving.map((v) => v.stop()));
     const stayCounts = new Map(staying.map((v) => [v.nodeId, v.media().length]));
+    // A relay goes either on its own `consolidate` request or when the forecast's regrouping
+    // (`provision`) gives it back, whichever comes first.
     await until(
       'a consolidation',
-      () => since().some((e) => e.kind === 'consolidate' && /consolidated away/.test(e.message)),
+      () => (c.tiered?.activeRelays(STREAM).length ?? 0) < activeBefore,
       60_000,
     ).catch(() => undefined);
     await sleep(15_000);
@@ -221,6 +226,9 @@ async function main(): Promise<void> {
       consolidated: since()
         .filter((e) => e.kind === 'consolidate' && /consolidated away/.test(e.message))
         .map((e) => e.message),
+      /** Relays released by the forecast's regrouping (`provision`), not by a request of theirs. */
+      releasedByForecast: since().filter((e) => e.kind === 'deactivate' && /forecast of/.test(e.message))
+        .length,
       relaysDeclaredDead: since().filter((e) => e.kind === 'dead' && e.message.startsWith('relay')).length,
       tabStallsDuring: stallsEnd.reduce((s, f, i) => s + f.stalls - (stallsAfterKill[i]?.stalls ?? 0), 0),
       nodeViewersWithGap: endGaps.filter((g) => g.missing.length > 0).length,
@@ -232,6 +240,7 @@ async function main(): Promise<void> {
     say(`consolidation: ${JSON.stringify(consolidation)}`);
     const endStats = origin.stats().streams.live;
     const result = {
+      loadAverage: `${loadAtStart} → ${load1()}`,
       tabs: TABS,
       nodeViewers: VIEWERS,
       relays: 3,

@@ -86,6 +86,8 @@ describe('tiered relay trees', () => {
     await event('consolidate', /consolidated away/, 45_000);
     await until('the last viewer moved', () => c.planner.member(STREAM, last.nodeId)?.parent === head);
     expect(c.planner.member(STREAM, second ?? '')).toBeUndefined();
+    // Make before break: the old relay serves it until its link to the head is confirmed.
+    await until('its link to the head confirmed', () => c.isConfirmed(STREAM, last.nodeId, head ?? ''));
     const after = last.media().length;
     await until('segments after the move', () => last.media().length >= after + 3, 30_000);
     expect(

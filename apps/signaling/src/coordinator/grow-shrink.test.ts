@@ -63,25 +63,52 @@ describe('distribute and consolidate', () => {
     const { c, clock, head, spare, viewers } = loaded();
     head.send({ type: 'distribute', streamId: 'live', load: 0.9 });
     const moved = viewers.filter((v) => c.planner.member('live', v.id)?.parent === spare.id);
-    for (const v of moved.slice(1)) await v.send({ type: 'leave', streamId: 'live' });
+    // One of the eight viewers leaves: the audience is still there.
+    await (moved[2] as Peer).send({ type: 'leave', streamId: 'live' });
     for (const p of [head, spare, ...viewers]) p.link.inbox.length = 0;
     // Too fresh: declined, nothing changes but the log.
-    expect(spare.send({ type: 'consolidate', streamId: 'live', load: 0.1 })).toEqual({ changed: false });
+    expect(spare.send({ type: 'consolidate', streamId: 'live', load: 0.2 })).toEqual({ changed: false });
     expect(c.planner.member('live', spare.id)).toBeDefined();
     await clock.advance(5000);
-    expect(spare.send({ type: 'consolidate', streamId: 'live', load: 0.1 })).toEqual({ changed: true });
-    const last = moved[0] as Peer;
-    expect(parentsOf(last)).toEqual([expect.objectContaining({ parents: [{ id: head.id, role: 'relay' }] })]);
+    expect(spare.send({ type: 'consolidate', streamId: 'live', load: 0.2 })).toEqual({ changed: true });
+    const staying = moved.slice(0, 2);
+    for (const v of staying) {
+      expect(parentsOf(v)).toEqual([expect.objectContaining({ parents: [{ id: head.id, role: 'relay' }] })]);
+    }
     expect(c.planner.member('live', spare.id)).toBeUndefined();
-    // Make before break: the relay keeps serving until its child confirmed the new parent.
+    // Make before break: the relay keeps serving until its children confirmed the new parent.
     await clock.flush();
     expect(spare.link.take('release')).toEqual([]);
-    last.send({ type: 'connected', streamId: 'live', parentId: head.id });
+    staying[0]?.send({ type: 'connected', streamId: 'live', parentId: head.id });
+    await clock.flush();
+    expect(spare.link.take('release')).toEqual([]);
+    staying[1]?.send({ type: 'connected', streamId: 'live', parentId: head.id });
     await clock.flush();
     expect(spare.link.take('release')).toEqual([{ type: 'release', streamId: 'live' }]);
     const kinds = c.events.recent().map((e) => e.kind);
     expect(kinds).toContain('consolidate');
-    expect(kinds.slice(-3).sort()).toEqual(['consolidate', 'deactivate', 'reparent']);
+    expect(kinds.slice(-4).sort()).toEqual(['consolidate', 'deactivate', 'reparent', 'reparent']);
+    expect(planViolations(c.planner)).toEqual([]);
+  });
+
+  it('consolidates a fresh relay at once when most of the audience left', async () => {
+    const { c, clock, head, spare, viewers } = loaded();
+    head.send({ type: 'distribute', streamId: 'live', load: 0.9 });
+    const moved = viewers.filter((v) => c.planner.member('live', v.id)?.parent === spare.id);
+    const [kept, ...leaving] = moved as [Peer, ...Peer[]];
+    // Four of the eight leave, two of them from the relay activated a moment ago.
+    for (const v of [...leaving, ...viewers.filter((v) => !moved.includes(v)).slice(0, 2)]) {
+      await v.send({ type: 'leave', streamId: 'live' });
+    }
+    await clock.advance(1000);
+    expect(spare.send({ type: 'consolidate', streamId: 'live', load: 0.1 })).toEqual({ changed: true });
+    expect(c.planner.member('live', kept.id)?.parent).toBe(head.id);
+    kept.send({ type: 'connected', streamId: 'live', parentId: head.id });
+    await clock.flush();
+    expect(spare.link.take('release')).toEqual([{ type: 'release', streamId: 'live' }]);
+    expect(c.events.recent().find((e) => e.kind === 'consolidate')?.message).toMatch(
+      /spare at load 0.10 consolidated away from live: 1 child\(ren\) moved first/,
+    );
     expect(planViolations(c.planner)).toEqual([]);
   });
 

@@ -47,6 +47,8 @@ export class Stripe {
   readonly warmAt = new Map<NodeId, number>();
   /** When each active parent was activated (ms). */
   readonly activatedAt = new Map<NodeId, number>();
+  /** Viewers of the stream when each active parent was activated. */
+  readonly audienceAtActivation = new Map<NodeId, number>();
   /** Free child slots of each active relay, under its high-water mark. */
   readonly free = new Map<NodeId, number>();
   /** Sum of {@link free} per region. */
@@ -291,6 +293,7 @@ export class TieredCore {
     stripes.add(stripe.index);
     stripe.warmAt.set(id, warmAt);
     stripe.activatedAt.set(id, this.now());
+    stripe.audienceAtActivation.set(id, st.viewers.size);
     const index = entry.node.role === 'relay' ? stripe.relays : stripe.tabs;
     index.add(id, entry.region, stripe.tree.tierOf(id) ?? 0, this.room(entry, st));
     this.updateFree(st, stripe, entry);
@@ -303,6 +306,7 @@ export class TieredCore {
     stripe.tabs.remove(id);
     stripe.warmAt.delete(id);
     stripe.activatedAt.delete(id);
+    stripe.audienceAtActivation.delete(id);
     const free = stripe.free.get(id);
     if (free !== undefined) {
       stripe.free.delete(id);

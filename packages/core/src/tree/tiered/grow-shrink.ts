@@ -71,9 +71,35 @@ export function busiestStripe(
 }
 
 /**
+ * Share of a stream's viewers that must have left since a parent was activated for it to count
+ * as gone for good, so that its `minActiveMs` grace no longer holds (see {@link isProtectedAsFresh}).
+ */
+export const AUDIENCE_LEFT_SHARE = 0.25;
+
+/**
+ * Whether the parent `id` may not be merged away from a stripe yet: it was activated less than
+ * `minActiveMs` ago, and its audience has not clearly left since. The grace keeps a relay that
+ * was just activated for growth from being consolidated on the first quiet moment (and activated
+ * again with the next join); it has no purpose once the stream lost at least
+ * {@link AUDIENCE_LEFT_SHARE} of the viewers it had at the activation and the latest forecast
+ * (when there is one) does not expect them back.
+ */
+export function isProtectedAsFresh(core: TieredCore, st: TStream, stripe: Stripe, id: NodeId): boolean {
+  const now = core.now();
+  if ((stripe.activatedAt.get(id) ?? now) + core.opts.minActiveMs <= now) return false;
+  const before = stripe.audienceAtActivation.get(id) ?? 0;
+  const viewers = st.viewers.size;
+  const shrank = before > 0 && viewers <= Math.floor((1 - AUDIENCE_LEFT_SHARE) * before);
+  // Capacity for viewers the forecast expects is kept anyway (the reserve in consolidateIn).
+  const noReturnExpected = st.provisioned < before;
+  return !(shrank && noReturnExpected);
+}
+
+/**
  * *Consolidate*: `nodeId` is under its low-water mark. In every stripe it serves, if it has been
- * active for `minActiveMs`, feeds no relay (leaf relays are merged first), and the other relays of
- * the stripe have room for its children plus
+ * active for `minActiveMs` (or its audience clearly left: see {@link isProtectedAsFresh}), feeds
+ * no relay (leaf relays are merged first), and the other relays of the stripe have room for its
+ * children plus
  * the viewers the last `provision` asked for, its children move to them first and it is then
  * deactivated (released from streams it no longer serves). Returns the stripes it left.
  */
@@ -101,8 +127,7 @@ function consolidateIn(
   entry: TNode,
 ): boolean {
   const nodeId = entry.node.id;
-  const now = core.now();
-  if ((stripe.activatedAt.get(nodeId) ?? now) + core.opts.minActiveMs > now) return false;
+  if (isProtectedAsFresh(core, st, stripe, nodeId)) return false;
   const children = stripe.tree.childCount(nodeId);
   // A relay that feeds other relays goes last: its leaf relays are merged first. (Merging a head
   // first re-hangs its relay children from the origin, which then sends a second copy while the
@@ -216,7 +241,7 @@ const MAX_RELEASES_PER_PROVISION = 4;
 
 /**
  * The relay of `region` in a stripe that feeds the fewest children and no relay, not the head,
- * active for at least `minActiveMs`: the cheapest one to consolidate.
+ * past its `minActiveMs` grace (see {@link isProtectedAsFresh}): the cheapest one to consolidate.
  */
 function leastLoadedLeafRelay(
   core: TieredCore,
@@ -224,7 +249,6 @@ function leastLoadedLeafRelay(
   stripe: Stripe,
   region: string,
 ): TNode | undefined {
-  const now = core.now();
   let best: TNode | undefined;
   let fewest = Number.POSITIVE_INFINITY;
   for (const tier of stripe.relays.tiersOf(region)) {
@@ -234,7 +258,7 @@ function leastLoadedLeafRelay(
       const id = list.at(i) as NodeId;
       const kids = stripe.tree.childCount(id);
       if (kids >= fewest || kids !== (stripe.viewerKids.get(id) ?? 0)) continue;
-      if ((stripe.activatedAt.get(id) ?? now) + core.opts.minActiveMs > now) continue;
+      if (isProtectedAsFresh(core, st, stripe, id)) continue;
       const entry = core.nodes.get(id);
       if (!entry || core.isDraining(entry, st.stream.id)) continue;
       best = entry;

@@ -31,7 +31,11 @@ export interface TieredPlannerOptions {
    * it comes. Default 2000.
    */
   warmupMs?: number;
-  /** A relay is not consolidated away within this long of its activation (ms). Default 10 000. */
+  /**
+   * A relay is not consolidated away within this long of its activation (ms), unless a quarter of
+   * the stream's viewers of then have left meanwhile and the forecast does not expect them back
+   * (see `isProtectedAsFresh`). Default 10 000.
+   */
   minActiveMs?: number;
   /** How long a child avoids a parent it reported as failed (ms). Default 30 000. */
   failedParentExclusionMs?: number;
