@@ -126,13 +126,14 @@ function renderStriped(r, command) {
   const single = arm('single');
   const drop = arm('drop');
   const d = drop?.drop;
+  const small = arm('small-burst');
   return [
     `### Striped pulls: goodput from four capped sources (issue 4)`,
     '',
     `\`${command}\` — ${machine()}`,
     '',
     `Four sources capped at 2, 4, 6 and 8 Mbit/s (each a process with its own PeerEngine upload cap) and a receiver`,
-    `process pull 1 MiB VOD segments back to back, 4 in flight, for ${r.seconds} s per arm over node-datachannel on loopback;`,
+    `process pull 1 MiB VOD segments back to back, ${r.inFlight ?? 4} in flight, for ${r.seconds} s per arm over node-datachannel on loopback;`,
     'every byte is checked. Goodput counts whole verified segments from the first request to the last segment;',
     '"from 3 s" leaves out the probe and the first recalculations.',
     '',
@@ -141,6 +142,7 @@ function renderStriped(r, command) {
     ...(striped ? [row(striped, 'striped (probe, then recalculated every 1 s)')] : []),
     ...(equal ? [row(equal, 'equal split (fixed equal pattern)')] : []),
     ...(single ? [row(single, 'best single source (8 Mbit/s, striping off)')] : []),
+    ...(small ? [row(small, "striped, sources' upload burst cut to 2 blocks (diagnosis, not a goal)")] : []),
     ...(drop && d
       ? [
           row(

@@ -9,9 +9,11 @@
  * - `single`: the best source alone (8 Mbit/s), striping off;
  * - `drop`: striped, and the 8 Mbit/s source drops to a quarter of its rate mid-stream
  *   (`PeerEngine.setUploadCap`): how long until its pattern share is within ±30 % of its new fair
- *   share, and the goodput afterwards against the new sum.
+ *   share, and the goodput afterwards against the new sum;
+ * - `small-burst`: as `striped`, with the sources' upload burst cut to two blocks (a diagnosis:
+ *   the default burst, a quarter second of upload, inflates an idle source's measured rate).
  *
- *   node scripts/in-netns.mjs node --import tsx packages/worker/bench/striped-goodput.ts [--seconds 25] [--out FILE]
+ *   node scripts/in-netns.mjs node --import tsx packages/worker/bench/striped-goodput.ts [--seconds 25] [--in-flight 4] [--out FILE]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -32,13 +34,17 @@ import { nodePeerFactory } from '../src/webrtc.ts';
 
 const STREAM = 'stripe-bench';
 const SEGMENT_BYTES = 1024 * 1024;
-const IN_FLIGHT = 4;
 /** Source caps, Mbit/s. */
 const CAPS_MBPS = [2, 4, 6, 8] as const;
 const DROPPED = 's8';
 const bytesPerSecond = (mbps: number): number => (mbps * 1e6) / 8;
 
-type ArmName = 'striped' | 'equal' | 'single' | 'drop';
+type ArmName = 'striped' | 'equal' | 'single' | 'drop' | 'small-burst';
+/**
+ * The `small-burst` arm's upload burst at the sources: two blocks (with their headers), instead
+ * of the engine's default quarter second of upload. A diagnosis, not a goal: see BENCHMARKS.md.
+ */
+const SMALL_BURST_BYTES = 33_000;
 interface Sample {
   /** ms since the receiver's first request. */
   t: number;
@@ -110,11 +116,17 @@ function strip(settings: ArmName): Partial<StripingSettings> | false {
 }
 
 /** A source: holds every segment, serves the receiver within its own upload cap. */
-async function runSource(name: string, cap: number, segments: number): Promise<void> {
+async function runSource(name: string, cap: number, segments: number, burst?: number): Promise<void> {
   const factory = nodePeerFactory({ bindAddress: '127.0.0.1' });
   const store = new SegmentStore({ capacityBytes: (segments + 1) * SEGMENT_BYTES });
   for (let i = 0; i < segments; i++) store.put(segmentRef(i), segmentBytes(i));
-  const engine = new PeerEngine({ nodeId: name, clock: nodeClock, store, uploadBytesPerSecond: cap });
+  const engine = new PeerEngine({
+    nodeId: name,
+    clock: nodeClock,
+    store,
+    uploadBytesPerSecond: cap,
+    ...(burst !== undefined && { uploadBurstBytes: burst }),
+  });
   const peer = factory({ initiator: false, iceServers: [] });
   process.on('message', (msg: Ipc) => {
     if (msg.kind === 'signal') peer.signal(msg.signal);
@@ -136,15 +148,16 @@ async function runSource(name: string, cap: number, segments: number): Promise<v
   send({ kind: 'ready', name });
 }
 
-/** The receiver: pulls segments back to back for `seconds`, `IN_FLIGHT` at a time. */
+/** The receiver: pulls segments back to back for `seconds`, `inFlight` at a time. */
 async function runReceiver(
   arm: ArmName,
   sources: string[],
   seconds: number,
   segments: number,
+  inFlight: number,
 ): Promise<void> {
   const factory = nodePeerFactory({ bindAddress: '127.0.0.1' });
-  const store = new SegmentStore({ capacityBytes: (IN_FLIGHT + 4) * SEGMENT_BYTES });
+  const store = new SegmentStore({ capacityBytes: (inFlight + 4) * SEGMENT_BYTES });
   let stalls = 0;
   const engine = new PeerEngine({
     nodeId: 'receiver',
@@ -229,7 +242,7 @@ async function runReceiver(
       store.delete(segmentRef(i));
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, pull));
+  await Promise.all(Array.from({ length: inFlight }, pull));
   const ms = wallNow() - t0;
   clearInterval(sampler);
   clearInterval(progress);
@@ -305,7 +318,7 @@ function goodput(completions: readonly number[], from: number, to: number): numb
   return (n * SEGMENT_BYTES * 8) / 1000 / Math.max(1, to - from);
 }
 
-async function runArm(arm: ArmName, seconds: number, dropAtS: number): Promise<ArmResult> {
+async function runArm(arm: ArmName, seconds: number, dropAtS: number, burst?: string): Promise<ArmResult> {
   const file = fileURLToPath(import.meta.url);
   const names = arm === 'single' ? [DROPPED] : CAPS_MBPS.map((m) => `s${m}`);
   const capOf = (name: string): number => Number(name.slice(1));
@@ -323,6 +336,7 @@ async function runArm(arm: ArmName, seconds: number, dropAtS: number): Promise<A
       String(bytesPerSecond(capOf(name))),
       '--segments',
       String(segments),
+      ...(burst === undefined ? [] : ['--burst', burst]),
     ];
     children.set(name, fork(file, args, { execArgv: ['--import', 'tsx'] }));
   }
@@ -337,6 +351,8 @@ async function runArm(arm: ArmName, seconds: number, dropAtS: number): Promise<A
     String(seconds),
     '--segments',
     String(segments),
+    '--in-flight',
+    values['in-flight'],
   ];
   children.set('receiver', fork(file, receiverArgs, { execArgv: ['--import', 'tsx'] }));
   const loadBefore = loadavg()[0]?.toFixed(1);
@@ -441,6 +457,8 @@ function summarize(
 
 export interface StripedGoodputResult {
   seconds: number;
+  /** Segments the receiver had in flight at once. */
+  inFlight: number;
   arms: ArmResult[];
   /** Striped goodput ÷ the 20 Mbit/s sum, ÷ the equal split, ÷ the best single source. */
   ratioToSum: number;
@@ -461,8 +479,12 @@ const { values } = parseArgs({
     /** When the drop arm's source drops, s after the first request. */
     'drop-at': { type: 'string', default: '12' },
     /** Arms to run (comma-separated); all by default. */
-    arms: { type: 'string', default: 'striped,equal,single,drop' },
+    arms: { type: 'string', default: 'striped,equal,single,drop,small-burst' },
     out: { type: 'string' },
+    /** Segments the receiver has in flight at once. */
+    'in-flight': { type: 'string', default: '4' },
+    /** The sources' upload burst, bytes (default: the engine's, a quarter second of upload). */
+    burst: { type: 'string' },
   },
   strict: true,
 });
@@ -473,13 +495,15 @@ if (values.role) {
     process.exit(1);
   };
   if (values.role === 'source') {
-    runSource(values.name ?? 'source', Number(values.cap), Number(values.segments)).catch(fail);
+    const burst = values.burst === undefined ? undefined : Number(values.burst);
+    runSource(values.name ?? 'source', Number(values.cap), Number(values.segments), burst).catch(fail);
   } else {
     runReceiver(
       values.arm as ArmName,
       (values.sources ?? '').split(','),
       Number(values.seconds),
       Number(values.segments),
+      Number(values['in-flight']),
     ).catch(fail);
   }
 } else {
@@ -494,7 +518,8 @@ if (values.role) {
     // libdatachannel rarely fails a negotiation: the arm is run again.
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await runArm(arm, seconds, dropAt);
+        const burst = arm === 'small-burst' ? String(SMALL_BURST_BYTES) : values.burst;
+        const result = await runArm(arm, seconds, dropAt, burst);
         result.attempts = attempt;
         arms.push(result);
         console.log(
@@ -523,6 +548,7 @@ if (values.role) {
   const striped = find('striped');
   const result: StripedGoodputResult = {
     seconds,
+    inFlight: Number(values['in-flight']),
     arms,
     ratioToSum: striped ? striped.mbps / striped.capMbps : Number.NaN,
     ratioToEqual: striped && find('equal') ? striped.mbps / (find('equal')?.mbps ?? 1) : Number.NaN,
