@@ -37,7 +37,6 @@ export class StripeSources {
   private letters = new Map<NodeId, string>();
   private meter: IntervalMeter;
   private starting: Promise<void> | undefined;
-  private lastTickAt: number;
   /** The pull's next unreserved sequence number as of its last tick. */
   private cursorHint = 0;
   /** Route mode: sources that are routing relays, and the node each routes its blocks from. */
@@ -45,7 +44,6 @@ export class StripeSources {
 
   constructor(private readonly options: StripeSourcesOptions) {
     this.meter = new IntervalMeter(options.clock.now());
-    this.lastTickAt = options.clock.now();
   }
 
   /**
@@ -114,6 +112,7 @@ export class StripeSources {
         probeFailedAt: Number.NEGATIVE_INFINITY,
         benchedUntil: 0,
         busyMs: 0,
+        busySince: undefined,
         lastRate: 0,
         lastBlockAt: Number.NEGATIVE_INFINITY,
         lastPatternSeq: -1,
@@ -223,6 +222,22 @@ export class StripeSources {
     return this.schedule?.isReassigned(seq) ?? false;
   }
 
+  /**
+   * Whether `source` owes blocks of a pending segment, noted when that may have changed (a block
+   * from it arrived, a segment or a re-request gave it blocks): its busy time runs from the
+   * moment it owes one to the moment its last one arrives, to the millisecond. (Sampled every
+   * tick instead, a source whose few blocks come in one burst between ticks would never count as
+   * busy, and one busy for part of a tick would count the whole tick.)
+   */
+  noteOwing(source: StripeSource, owing: boolean): void {
+    const now = this.options.clock.now();
+    if (owing && source.busySince === undefined) source.busySince = now;
+    else if (!owing && source.busySince !== undefined) {
+      source.busyMs += now - source.busySince;
+      source.busySince = undefined;
+    }
+  }
+
   /** `source` stalled: it leaves the pattern for `readmitMs`. */
   stalled(source: StripeSource): void {
     source.benchedUntil = this.options.clock.now() + this.options.settings.readmitMs;
@@ -234,9 +249,8 @@ export class StripeSources {
    */
   tick(now: number, cursor: number): boolean {
     this.cursorHint = cursor;
-    const elapsed = now - this.lastTickAt;
-    this.lastTickAt = now;
-    for (const source of this.sources.values()) if (this.options.isBusy(source)) source.busyMs += elapsed;
+    // Catches up on any change of who owes blocks that was not noted as it happened.
+    for (const source of this.sources.values()) this.noteOwing(source, this.options.isBusy(source));
     if (!this.schedule) return false;
     const benched = this.active().filter((s) => s.benchedUntil > now);
     const drop = benched.filter((s) => this.inPattern(s.id)).map((s) => s.id);
@@ -299,7 +313,14 @@ export class StripeSources {
     const schedule = this.schedule;
     if (!report || !schedule) return false;
     const seconds = report.intervalMs / 1000;
-    for (const source of this.sources.values()) source.lastRate = 0;
+    for (const source of this.sources.values()) {
+      // A busy period still running is split at the interval's end.
+      if (source.busySince !== undefined) {
+        source.busyMs += now - source.busySince;
+        source.busySince = now;
+      }
+      source.lastRate = 0;
+    }
     const shares = patternShares(schedule.current.pattern);
     const delivered = new Map(report.sources.map((s) => [s.source, s]));
     // A source that owed blocks for only part of the interval delivered at its rate while busy:

@@ -63,6 +63,8 @@ export interface StripeSource {
   benchedUntil: number;
   /** Time in the current interval during which it owed blocks, ms. */
   busyMs: number;
+  /** Since when it owes blocks (its busy time runs), ms on the clock; undefined while idle. */
+  busySince: number | undefined;
   /** Bytes per second it delivered in the last interval. */
   lastRate: number;
   /** When its latest block (of any segment) arrived, ms on the clock. */

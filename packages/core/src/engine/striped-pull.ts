@@ -229,6 +229,7 @@ export class StripedPull {
     const now = this.deps.clock.now();
     pending.progress.set(source, now);
     this.sources.record(source, frame.seq, frame.payload.byteLength);
+    this.sources.noteOwing(source, this.owesAnything(source));
     pending.live?.progress(assembly.contiguousBytes);
     if (assembly.complete) void this.complete(pending, assembly);
   }
@@ -285,6 +286,7 @@ export class StripedPull {
       pending.span = Math.max(1, count);
       pending.live = new LiveSegment(pending.assembly.buffer);
       this.deps.onLive(pending.segment, pending.live);
+      for (const s of this.sources.active()) this.sources.noteOwing(s, this.owesAnything(s));
       if (count === 0) return void this.complete(pending, pending.assembly);
     }
     pending.progress.set(source, this.deps.clock.now());
@@ -440,6 +442,7 @@ export class StripedPull {
     if (!assembly) return;
     for (const [source, seqs] of moved) {
       if (seqs.length === 0) continue;
+      this.sources.noteOwing(source, true);
       source.session.sendStripe({
         type: 'block-request',
         sub: source.sub,
