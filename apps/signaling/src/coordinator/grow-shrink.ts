@@ -67,9 +67,14 @@ export function consolidate(c: Coordinator, node: NodeRecord, msg: Msg<'consolid
     kind: 'consolidate',
     streamId: msg.streamId,
     nodeId: node.id,
-    message: changed
-      ? `${node.name} at load ${fmt(msg.load)} consolidated away from ${msg.streamId}: ${moved(changes, node.id)} child(ren) moved first`
-      : `${node.name} at load ${fmt(msg.load)} asked to consolidate in ${msg.streamId}: declined (too fresh, or the others could not carry the forecast)`,
+    message: !changed
+      ? `${node.name} at load ${fmt(msg.load)} asked to consolidate in ${msg.streamId}: declined (too fresh, or the others could not carry the forecast)`
+      : changes.released.some((r) => r.nodeId !== node.id)
+        ? `${node.name} at load ${fmt(msg.load)} asked to consolidate in ${msg.streamId}: it feeds relays, so ${changes.released
+            .filter((r) => r.nodeId !== node.id)
+            .map((r) => c.nodes.get(r.nodeId)?.name ?? r.nodeId)
+            .join(', ')} merged into it instead`
+        : `${node.name} at load ${fmt(msg.load)} consolidated away from ${msg.streamId}: ${moved(changes, node.id)} child(ren) moved first`,
   });
   c.apply(changes, `${node.name} was consolidated`, node.id);
   return { changed };

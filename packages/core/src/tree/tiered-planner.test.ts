@@ -189,7 +189,7 @@ describe('TieredPlanner', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
-  it('merges a leaf relay before the relay that feeds it, so the head keeps the origin copy', () => {
+  it('merges a leaf relay into the relay that feeds it when the feeder asks, so the head keeps the origin copy', () => {
     const { planner, clock } = setup();
     relay(planner, 'head', 10_000);
     relay(planner, 'r2', 10_000);
@@ -202,8 +202,8 @@ describe('TieredPlanner', () => {
     for (const id of ids.slice(2)) planner.leave(id, 'live');
     clock.t = 20_000;
     expect(planner.thresholdState('head')).toBe('consolidate');
-    expect(planner.consolidate('head').released).toEqual([]); // it feeds r2
-    expect(planner.consolidate('r2').released).toEqual([{ streamId: 'live', nodeId: 'r2' }]);
+    // The head asks, but it feeds r2: r2 is merged into it instead.
+    expect(planner.consolidate('head').released).toEqual([{ streamId: 'live', nodeId: 'r2' }]);
     expect(planner.activeRelays('live')).toEqual(['head']);
     expect(planner.originFanout('live')).toBe(1);
     expect(planViolations(planner)).toEqual([]);

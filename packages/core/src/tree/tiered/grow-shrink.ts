@@ -97,11 +97,11 @@ export function isProtectedAsFresh(core: TieredCore, st: TStream, stripe: Stripe
 
 /**
  * *Consolidate*: `nodeId` is under its low-water mark. In every stripe it serves, if it has been
- * active for `minActiveMs` (or its audience clearly left: see {@link isProtectedAsFresh}), feeds
- * no relay (leaf relays are merged first), and the other relays of the stripe have room for its
- * children plus
+ * active for `minActiveMs` (or its audience clearly left: see {@link isProtectedAsFresh}), and
+ * the other relays of the stripe have room for its children plus
  * the viewers the last `provision` asked for, its children move to them first and it is then
- * deactivated (released from streams it no longer serves). Returns the stripes it left.
+ * deactivated (released from streams it no longer serves). A relay that feeds other relays stays:
+ * its least loaded leaf relay is merged into it instead. Returns the stripes that shrank.
  */
 export function consolidate(core: TieredCore, rec: StripeRecorder, nodeId: NodeId, only?: StreamId): number {
   const entry = core.entry(nodeId);
@@ -129,10 +129,15 @@ function consolidateIn(
   const nodeId = entry.node.id;
   if (isProtectedAsFresh(core, st, stripe, nodeId)) return false;
   const children = stripe.tree.childCount(nodeId);
-  // A relay that feeds other relays goes last: its leaf relays are merged first. (Merging a head
-  // first re-hangs its relay children from the origin, which then sends a second copy while the
-  // new head catches up.)
-  if (children !== (stripe.viewerKids.get(nodeId) ?? 0)) return false;
+  if (children !== (stripe.viewerKids.get(nodeId) ?? 0)) {
+    // It feeds relays: the least loaded of its leaf relays is merged instead (into it), so the tree
+    // shrinks all the same. Merging a head first would re-hang its relay children from the
+    // origin, which then sends a second copy while the new head catches up.
+    const leaf = leafRelayChild(core, st, stripe, nodeId);
+    if (!leaf || !consolidateIn(core, rec, st, stripe, leaf)) return false;
+    core.offerIfIdle(leaf.node.id);
+    return true;
+  }
   const reserve = Math.max(0, st.provisioned - st.viewers.size);
   const elsewhere =
     stripe.freeTotal() - (stripe.free.get(nodeId) ?? 0) + freedAtParent(core, st, stripe, entry);
@@ -150,6 +155,22 @@ function consolidateIn(
   }
   if (entry.node.role === 'relay' && !entry.memberIn.has(st.stream.id)) rec.release(st.stream.id, nodeId);
   return true;
+}
+
+/** The child relay of `parentId` in a stripe that feeds viewers only, the fewest, and may go. */
+function leafRelayChild(core: TieredCore, st: TStream, stripe: Stripe, parentId: NodeId): TNode | undefined {
+  let best: TNode | undefined;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const id of stripe.tree.children(parentId)) {
+    const entry = core.nodes.get(id);
+    if (entry?.node.role !== 'relay' || core.isDraining(entry, st.stream.id)) continue;
+    const kids = stripe.tree.childCount(id);
+    if (kids !== (stripe.viewerKids.get(id) ?? 0) || kids >= fewest) continue;
+    if (isProtectedAsFresh(core, st, stripe, id)) continue;
+    best = entry;
+    fewest = kids;
+  }
+  return best;
 }
 
 /** Comfortable slots a relay's parent gains in a stripe when the relay (a relay itself) leaves it. */
