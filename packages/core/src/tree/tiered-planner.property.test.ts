@@ -62,7 +62,7 @@ function thresholds(w: World): void {
 
 /**
  * Heads fed through stripe 0: each heads a stripe other than 0, is a childless leaf of stripe 0
- * under a relay none of whose stripe-0 ancestors is in its own stripes, and is told
+ * under a relay none of whose stripe-0 ancestors (stripe 0's head aside) is in its own stripes, and is told
  * `origin: false`; every relay told `origin: true` is a whole origin copy.
  */
 function headFeedProblems(planner: TieredPlanner): string[] {
@@ -87,8 +87,13 @@ function headFeedProblems(planner: TieredPlanner): string[] {
         problems.push(`${streamId}: fed head ${m.id} has children in stripe 0`);
       if (planner.node(feeder)?.role !== 'relay') problems.push(`${streamId}: ${m.id} fed by ${feeder}`);
       if (a?.origin !== false) problems.push(`${streamId}: fed head ${m.id} is told origin`);
-      for (let p: string | null | undefined = feeder; p; p = planner.stripeParent(streamId, 0, p)) {
-        if (mine.some((s) => planner.stripeParent(streamId, s, p ?? '') !== undefined))
+      // Up to stripe 0's head, which the origin feeds.
+      for (
+        let p = feeder;
+        planner.stripeParent(streamId, 0, p);
+        p = planner.stripeParent(streamId, 0, p) ?? ''
+      ) {
+        if (mine.some((s) => planner.stripeParent(streamId, s, p) !== undefined))
           problems.push(`${streamId}: ${m.id} is fed through ${p}, which is in its stripes`);
       }
     }
@@ -181,6 +186,10 @@ describe('TieredPlanner (properties)', () => {
           for (const shape of planShape(w.planner, s.id)) {
             expect(shape.maxDepth, `step ${step} ${s.id}/${shape.stripe}`).toBeLessThanOrEqual(
               shape.depthBound,
+            );
+            // A fed head hangs right under stripe 0's head: its stripe is one hop further down.
+            expect(shape.feedHops, `step ${step} ${s.id}/${shape.stripe} feed`).toBe(
+              shape.stripe > 0 ? 1 : 0,
             );
           }
         }

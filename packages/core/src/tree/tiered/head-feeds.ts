@@ -116,19 +116,22 @@ function freeFeedSlot(
 
 /**
  * Whether `feeder` can feed the head `id` without a loop in the data plane: neither the feeder nor
- * any relay above it in stripe 0 may be in a stripe `id` is in (it could be fed by `id` there).
+ * any relay above it in stripe 0 may be in a stripe `id` is in (it could be fed by `id` there),
+ * stripe 0's head excepted, which the origin feeds whatever else it is.
  */
 function isSafeFeeder(core: TieredCore, st: TStream, id: NodeId, feeder: NodeId): boolean {
   const stripe0 = st.stripes[0];
-  if (!stripe0) return false;
+  if (!stripe0 || !core.nodes.has(feeder)) return false;
   const mine = st.stripes.filter((s) => s.index > 0 && s.tree.has(id));
-  let p: NodeId | null | undefined = feeder;
-  for (let hops = 0; p !== null && p !== undefined; hops++) {
-    if (hops > stripe0.tree.size) return false;
+  let p: NodeId = feeder;
+  for (let hops = 0; hops <= stripe0.tree.size; hops++) {
+    const up = stripe0.tree.parentOf(p);
+    if (up === null) return true;
+    if (up === undefined) return false;
     for (const stripe of mine) if (stripe.tree.has(p)) return false;
-    p = stripe0.tree.parentOf(p);
+    p = up;
   }
-  return core.nodes.has(feeder);
+  return false;
 }
 
 /** Takes the fed head `id` out of stripe 0; releases it if it serves nothing of the stream any more. */

@@ -242,6 +242,12 @@ export abstract class TieredViews implements PlanView {
       let originChildren = 0;
       let interior = 0;
       let carried = 0;
+      let feedHops = 0;
+      if (stripe.index > 0) {
+        for (const id of stripe.heads) {
+          if (st.fedHeads.has(id)) feedHops = Math.max(feedHops, (st.stripes[0]?.tree.tierOf(id) ?? 1) - 1);
+        }
+      }
       for (const id of tree.members()) {
         const watching = st.viewers.has(id);
         const kids = tree.childCount(id);
@@ -258,6 +264,7 @@ export abstract class TieredViews implements PlanView {
         stripe: stripe.index,
         viewers,
         maxDepth,
+        feedHops,
         originChildren,
         interior,
         meanFanout,
