@@ -36,7 +36,8 @@ export function syncHeadFeeds(core: TieredCore, rec: StripeRecorder, st: TStream
   for (const stripe of st.stripes) {
     if (stripe.index === 0) continue;
     for (const id of [...stripe.heads]) {
-      // A head that is a relay of stripe 0 already gets the stream there (or is its origin-fed head).
+      // A head that is also a relay of stripe 0 (only when relays are short) stays origin-fed: one
+      // copy, shared with stripe 0 if it heads that too.
       if (stripe0.tree.has(id)) continue;
       const entry = core.nodes.get(id);
       if (!entry || core.isDraining(entry, st.stream.id)) continue;
