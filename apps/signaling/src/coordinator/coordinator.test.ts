@@ -236,7 +236,9 @@ describe('Coordinator with stripes', () => {
     const r2 = connect('relay', 5000, 'relay-2');
     const viewer = connect('viewer', 0);
     viewer.send({ type: 'join', streamId: 'live' });
-    const [h0, h1] = c.planner.stripeParent('live', 0, r1.id) === null ? [r1, r2] : [r2, r1];
+    const headsStripe0 = (id: string) =>
+      c.planner.member('live', id)?.stripes?.find((s) => s.stripe === 0)?.parent === null;
+    const [h0, h1] = headsStripe0(r1.id) ? [r1, r2] : [r2, r1];
     expect(h0.link.take('parents').at(-1)).toMatchObject({ parents: [], origin: true });
     expect(h1.link.take('parents').at(-1)).toMatchObject({
       parents: [{ id: h0.id, role: 'relay' }],
