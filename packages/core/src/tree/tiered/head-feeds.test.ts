@@ -110,6 +110,25 @@ describe('head feeds', () => {
     expect(planViolations(planner)).toEqual([]);
   });
 
+  it('moves a fed head off a draining feeder, make before break', () => {
+    const { planner, clock } = fedWorld();
+    const h1 = head(planner, 1) ?? '';
+    clock.t = 3000;
+    const changes = planner.drain('big');
+    const feeder = planner.headFeeder('live', h1) ?? '';
+    expect(['r1', 'r2', 'r3']).toContain(feeder);
+    expect(feeder).not.toBe(h1);
+    const e = edges(changes);
+    expect(e.indexOf(`add ${feeder}->${h1}/0`)).toBeGreaterThanOrEqual(0);
+    expect(e.indexOf(`add ${feeder}->${h1}/0`)).toBeLessThan(e.indexOf(`remove big->${h1}/0`));
+    // Until the drained head leaves, it and its successor are both fed by the origin.
+    expect(planner.originCopies('live')).toBe(2);
+    planner.removeNode('big');
+    expect(planner.headFeeder('live', h1)).toBe(feeder);
+    expect(planner.originCopies('live')).toBe(1);
+    expect(planViolations(planner)).toEqual([]);
+  });
+
   it('drops the feed of a relay that stops heading a stripe, and releases it', () => {
     const { planner, clock } = fedWorld();
     const h1 = head(planner, 1) ?? '';
