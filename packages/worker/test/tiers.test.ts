@@ -143,4 +143,37 @@ describe('tiered relay trees', () => {
     expect(c.events.recent().some((e) => e.kind === 'leave' && e.nodeId === victim.id)).toBe(true);
     await expectIntact(list);
   }, 150_000);
+  it('with two stripes, feeds stripe 1’s head from stripe 0’s: the origin sends about one copy', async () => {
+    net = await TestNetwork.start({
+      planner: { stripes: 2, highWater: 1, lowWater: 0, warmupMs: 0, forecast: false },
+    });
+    await net.register(STREAM, 'live', BITRATE_KBPS);
+    const c = net.coordinator.coordinator;
+    const relays = [await net.relayWithId('relay-a', 4000), await net.relayWithId('relay-b', 4000)];
+    const list = await watch(3, 60);
+    await until('every viewer playing', () => list.every((v) => v.media().length >= 8), 60_000);
+
+    // One head per stripe; only stripe 0's is told to fetch from the origin.
+    const told = relays.map((r) => c.planner.assignment(STREAM, r.id));
+    expect(told.filter((a) => a?.origin)).toHaveLength(1);
+    const fed = told.find((a) => a && !a.origin);
+    const h0 = told.find((a) => a?.origin)?.nodeId;
+    expect(fed?.parents).toEqual([{ id: h0, role: 'relay' }]);
+    // Each viewer pulls from both heads, one per stripe.
+    for (const v of list) {
+      expect(new Set(c.planner.assignment(STREAM, v.nodeId)?.parents.map((p) => p.id))).toEqual(
+        new Set(relays.map((r) => r.id)),
+      );
+    }
+    // The relays cost the origin one copy (the viewers' own first segments, fetched over HTTP while
+    // their parents connect, aside): the fed head fetched nothing there.
+    const { segmentBytes, oneCopyBytes } = net.origin.stats().streams.live;
+    const viewersHttp = list
+      .flatMap((v) => v.media())
+      .filter((r) => r.source === 'http')
+      .reduce((n, r) => n + r.bytes, 0);
+    expect((segmentBytes - viewersHttp) / oneCopyBytes).toBeLessThanOrEqual(1.1);
+    expect(net.originCopies('live')).toBeLessThanOrEqual(2);
+    await expectIntact(list);
+  }, 150_000);
 });

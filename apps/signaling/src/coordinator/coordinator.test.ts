@@ -230,6 +230,23 @@ describe('Coordinator with stripes', () => {
     expect(adminSnapshot(c, () => undefined).planner?.stripes).toBe(2);
   });
 
+  it('tells only stripe 0’s head to fetch from the origin; stripe 1’s head pulls from it', () => {
+    const { c, connect } = world({ planner: { stripes: 2, warmupMs: 0, forecast: false } });
+    const r1 = connect('relay', 5000, 'relay-1');
+    const r2 = connect('relay', 5000, 'relay-2');
+    const viewer = connect('viewer', 0);
+    viewer.send({ type: 'join', streamId: 'live' });
+    const headsStripe0 = (id: string) =>
+      c.planner.member('live', id)?.stripes?.find((s) => s.stripe === 0)?.parent === null;
+    const [h0, h1] = headsStripe0(r1.id) ? [r1, r2] : [r2, r1];
+    expect(h0.link.take('parents').at(-1)).toMatchObject({ parents: [], origin: true });
+    expect(h1.link.take('parents').at(-1)).toMatchObject({
+      parents: [{ id: h0.id, role: 'relay' }],
+      origin: false,
+    });
+    expect(planViolations(c.planner)).toEqual([]);
+  });
+
   it('falls back to one parent for both stripes when only one relay has room', () => {
     const { connect } = world({ planner: { stripes: 2, warmupMs: 0, forecast: false } });
     const relay = connect('relay', 5000);

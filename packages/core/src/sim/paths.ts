@@ -21,7 +21,8 @@ export function indexOfId(id: NodeId): number {
 
 /**
  * When data can first flow to `nodeId` in every stripe: the latest time any relay above it
- * becomes ready (relays need a while after activation); 0 if all are ready.
+ * (feeders of heads fed through stripe 0 included) becomes ready (relays need a while after
+ * activation); 0 if all are ready.
  */
 export function pathReadyAt(
   planner: TieredPlanner,
@@ -32,17 +33,37 @@ export function pathReadyAt(
   let ready = 0;
   const stripes = planner.stripeCount(streamId);
   for (let stripe = 0; stripe < stripes; stripe++) {
-    let p = planner.stripeParent(streamId, stripe, nodeId);
+    let at = stripe;
+    let p = planner.stripeParent(streamId, at, nodeId);
     for (let hops = 0; p !== null && p !== undefined && hops < MAX_HOPS; hops++) {
       const r = readyAt.get(p);
       if (r !== undefined && r > ready) ready = r;
-      p = planner.stripeParent(streamId, stripe, p);
+      [p, at] = upstream(planner, streamId, at, p);
     }
   }
   return ready;
 }
 
-/** Sum of hop RTTs from the origin (in region `originRegion`) down to `nodeId` in one stripe (ms). */
+/**
+ * Where `nodeId`'s data comes from in a stripe: its parent there (`null`: the origin), or, for a
+ * head fed through stripe 0, its feeder there (and stripe 0 from then on).
+ */
+function upstream(
+  planner: TieredPlanner,
+  streamId: StreamId,
+  stripe: number,
+  nodeId: NodeId,
+): [NodeId | null | undefined, number] {
+  const parent = planner.stripeParent(streamId, stripe, nodeId);
+  if (parent !== null || stripe === 0) return [parent, stripe];
+  const feeder = planner.headFeeder(streamId, nodeId);
+  return feeder === undefined ? [null, stripe] : [feeder, 0];
+}
+
+/**
+ * Sum of hop RTTs from the origin (in region `originRegion`) down to `nodeId` in one stripe (ms),
+ * through stripe 0 above a head fed there.
+ */
 export function pathRttMs(
   planner: TieredPlanner,
   streamId: StreamId,
@@ -53,8 +74,10 @@ export function pathRttMs(
 ): number {
   let total = 0;
   let child = nodeId;
+  let at = stripe;
   for (let hops = 0; hops < MAX_HOPS; hops++) {
-    const parent = planner.stripeParent(streamId, stripe, child);
+    const [parent, next] = upstream(planner, streamId, at, child);
+    at = next;
     if (parent === undefined) return total;
     const [cr, ca] = locate(child, where);
     const [pr, pa] = parent === null ? [originRegion, ORIGIN_ACCESS_MS] : locate(parent, where);

@@ -21,12 +21,15 @@ export interface SimRun {
   leaves: number;
   relayDeaths: number;
   peakViewers: number;
-  /** Origin bytes ÷ stream bytes, over the time each stream had viewers (all streams). */
+  /**
+   * Origin bytes ÷ stream bytes, over the time each stream had viewers (all streams), as the product
+   * fetches: a whole copy per relay told `origin: true`, 1/k per stripe a viewer is origin-fed in.
+   */
   originCopies: number;
   originCopiesPerStream: Record<string, number>;
   /** The same if viewers waiting for a parent fetched from the origin meanwhile. */
   originCopiesIfWaitersUseHttp: number;
-  /** Deepest viewer seen in any sample (tiers below the origin). */
+  /** Deepest viewer seen in any sample: hops from the origin, a fed head's feed included. */
   maxDepth: number;
   /** ⌈log_f N⌉ + 1 at the sample with the most viewers. */
   depthBound: number;

@@ -47,7 +47,7 @@ class Simulation {
   private readonly forecasters: LoadForecaster[];
   private readonly lastForecast: number[];
   private readonly firstJoinAt: Array<number | undefined>;
-  private readonly originStripeMs: number[];
+  private readonly originCopyMs: number[];
   private readonly activeMs: number[];
   private readonly joinedAt: Float64Array;
   private readonly withoutMs: Float64Array;
@@ -111,7 +111,7 @@ class Simulation {
     );
     this.lastForecast = this.streamIds.map(() => 0);
     this.firstJoinAt = this.streamIds.map(() => undefined);
-    this.originStripeMs = this.streamIds.map(() => 0);
+    this.originCopyMs = this.streamIds.map(() => 0);
     this.activeMs = this.streamIds.map(() => 0);
     this.run0 = {
       relays: relayCount,
@@ -354,8 +354,10 @@ class Simulation {
     for (const streamId of this.streamIds) {
       if (this.planner.viewerCount(streamId) === 0) continue;
       for (const shape of this.planner.shapes(streamId)) {
-        this.run0.maxDepth = Math.max(this.run0.maxDepth, shape.maxDepth);
-        if (shape.maxDepth > shape.depthBound) this.run0.depthWithinBound = false;
+        // Hops from the origin: a head fed through stripe 0 is that many hops further down.
+        const depth = shape.maxDepth + shape.feedHops;
+        this.run0.maxDepth = Math.max(this.run0.maxDepth, depth);
+        if (depth > shape.depthBound) this.run0.depthWithinBound = false;
         if (viewers > this.peakSampleViewers) {
           this.run0.depthBound = Math.max(shape.depthBound, 0);
           this.run0.meanFanout = shape.meanFanout;
@@ -385,8 +387,9 @@ class Simulation {
       for (const [s, streamId] of this.streamIds.entries()) {
         if (this.planner.viewerCount(streamId) === 0) continue;
         this.activeMs[s] = (this.activeMs[s] ?? 0) + dt;
-        const copies = this.planner.originFanout(streamId) / this.config.stripes;
-        this.originStripeMs[s] = (this.originStripeMs[s] ?? 0) + dt * copies;
+        // As the product fetches: a whole copy per origin-fed relay, a stripe's share per viewer.
+        const copies = this.planner.originCopies(streamId);
+        this.originCopyMs[s] = (this.originCopyMs[s] ?? 0) + dt * copies;
       }
     }
     this.now = t;
@@ -428,9 +431,9 @@ class Simulation {
     const perStream: Record<string, number> = {};
     for (const [s, streamId] of this.streamIds.entries()) {
       const ms = this.activeMs[s] ?? 0;
-      origin += this.originStripeMs[s] ?? 0;
+      origin += this.originCopyMs[s] ?? 0;
       active += ms;
-      perStream[streamId] = ms > 0 ? round((this.originStripeMs[s] ?? 0) / ms) : 0;
+      perStream[streamId] = ms > 0 ? round((this.originCopyMs[s] ?? 0) / ms) : 0;
     }
     let total = 0;
     let affected = 0;

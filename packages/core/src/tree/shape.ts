@@ -8,6 +8,13 @@ export interface StripeShape {
   viewers: number;
   /** Deepest tier of any viewer (1: fed by the origin). */
   maxDepth: number;
+  /**
+   * Hops between the origin and the stripe's head when the head is fed through stripe 0 rather
+   * than by the origin (its feeder's tier in stripe 0; the most over the stripe's heads; 0 for
+   * stripe 0 and origin-fed heads): the data of a viewer at tier t comes t + feedHops hops from
+   * the origin.
+   */
+  feedHops: number;
   /** Members the origin feeds. */
   originChildren: number;
   /** Members with at least one child. */
@@ -32,6 +39,7 @@ export function planShape(view: PlanView, streamId: StreamId): StripeShape[] {
     stripe,
     viewers: 0,
     maxDepth: 0,
+    feedHops: 0,
     originChildren: 0,
     interior: 0,
     meanFanout: 0,
@@ -43,8 +51,13 @@ export function planShape(view: PlanView, streamId: StreamId): StripeShape[] {
     for (const place of placesOf(m)) {
       const shape = shapes[place.stripe];
       if (!shape) continue;
-      if (place.parent === null) shape.originChildren++;
-      else parents[place.stripe]?.add(place.parent);
+      if (place.parent === null) {
+        shape.originChildren++;
+        if (place.stripe > 0 && m.role === 'relay' && view.assignment(streamId, m.id)?.origin === false) {
+          const fedAt = placesOf(m).find((p) => p.stripe === 0)?.tier ?? 1;
+          shape.feedHops = Math.max(shape.feedHops, fedAt - 1);
+        }
+      } else parents[place.stripe]?.add(place.parent);
       if (m.watching) {
         shape.viewers++;
         shape.maxDepth = Math.max(shape.maxDepth, place.tier);

@@ -60,8 +60,54 @@ function thresholds(w: World): void {
   }
 }
 
+/**
+ * Heads fed through stripe 0: each heads a stripe other than 0, is a childless leaf of stripe 0
+ * under a relay none of whose stripe-0 ancestors (stripe 0's head aside) is in its own stripes, and is told
+ * `origin: false`; every relay told `origin: true` is a whole origin copy.
+ */
+function headFeedProblems(planner: TieredPlanner): string[] {
+  const problems: string[] = [];
+  for (const streamId of planner.streamIds()) {
+    const k = planner.stripeCount(streamId);
+    let relayCopies = 0;
+    let viewerStripes = 0;
+    for (const m of planner.members(streamId)) {
+      const a = planner.assignment(streamId, m.id);
+      if (m.role === 'viewer') {
+        viewerStripes += (m.stripes ?? []).filter((p) => p.parent === null).length;
+        continue;
+      }
+      if (a?.origin) relayCopies++;
+      const feeder = planner.headFeeder(streamId, m.id);
+      if (feeder === undefined) continue;
+      const mine = (m.stripes ?? []).filter((p) => p.stripe > 0).map((p) => p.stripe);
+      if (!mine.some((s) => planner.stripeParent(streamId, s, m.id) === null))
+        problems.push(`${streamId}: ${m.id} is fed through stripe 0 but heads no stripe`);
+      if (planner.stripeChildren(streamId, 0, m.id).length > 0)
+        problems.push(`${streamId}: fed head ${m.id} has children in stripe 0`);
+      if (planner.node(feeder)?.role !== 'relay') problems.push(`${streamId}: ${m.id} fed by ${feeder}`);
+      if (a?.origin !== false) problems.push(`${streamId}: fed head ${m.id} is told origin`);
+      // Up to stripe 0's head, which the origin feeds.
+      for (
+        let p = feeder;
+        planner.stripeParent(streamId, 0, p);
+        p = planner.stripeParent(streamId, 0, p) ?? ''
+      ) {
+        if (mine.some((s) => planner.stripeParent(streamId, s, p) !== undefined))
+          problems.push(`${streamId}: ${m.id} is fed through ${p}, which is in its stripes`);
+      }
+    }
+    const copies = relayCopies + viewerStripes / k;
+    if (Math.abs(copies - planner.originCopies(streamId)) > 1e-9)
+      problems.push(
+        `${streamId}: originCopies ${planner.originCopies(streamId)} but assignments say ${copies}`,
+      );
+  }
+  return problems;
+}
+
 function check(w: World, step: number): void {
-  const problems = planViolations(w.planner);
+  const problems = [...planViolations(w.planner), ...headFeedProblems(w.planner)];
   if (problems.length > 0) throw new Error(`step ${step}: ${problems.slice(0, 5).join('; ')}`);
 }
 
@@ -133,11 +179,17 @@ describe('TieredPlanner (properties)', () => {
         check(w, step);
         for (const s of streams) {
           if (w.planner.viewerCount(s.id) === 0) continue;
-          expect(w.planner.originFanout(s.id), `step ${step} ${s.id} origin`).toBe(s.stripes);
+          // One root per stripe; the origin feeds one of them, stripe 0's: one copy.
+          expect(w.planner.originFanout(s.id), `step ${step} ${s.id} roots`).toBe(s.stripes);
+          expect(w.planner.originCopies(s.id), `step ${step} ${s.id} origin`).toBe(1);
           expect(sharedInteriors(w.planner, s.id), `step ${step} ${s.id} interiors`).toEqual([]);
           for (const shape of planShape(w.planner, s.id)) {
             expect(shape.maxDepth, `step ${step} ${s.id}/${shape.stripe}`).toBeLessThanOrEqual(
               shape.depthBound,
+            );
+            // A fed head hangs right under stripe 0's head: its stripe is one hop further down.
+            expect(shape.feedHops, `step ${step} ${s.id}/${shape.stripe} feed`).toBe(
+              shape.stripe > 0 ? 1 : 0,
             );
           }
         }

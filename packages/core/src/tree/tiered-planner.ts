@@ -4,6 +4,7 @@ import { exclusionKey } from './plan-state.ts';
 import { adoptOriginFed, placeOrphans, placeRelay, placeViewer } from './tiered/attach.ts';
 import { Stripe, type TStream } from './tiered/core.ts';
 import { consolidate, distribute, provision } from './tiered/grow-shrink.ts';
+import { syncHeadFeeds } from './tiered/head-feeds.ts';
 import type { TieredPlannerOptions } from './tiered/options.ts';
 import { StripeRecorder } from './tiered/recorder.ts';
 import { TieredViews } from './tiered/views.ts';
@@ -21,7 +22,8 @@ const ADOPT_PER_DEPARTURE = 4;
 /**
  * The coordinator's tree planner (seed 000): per stream and stripe, a tree of tiers from the
  * origin down. Relays are *activated* from an idle pool by the number and regions of the viewers
- * (biggest first, so they fill the upper tiers), the origin feeds one head per stripe, relays fill
+ * (biggest first, so they fill the upper tiers), the origin feeds stripe 0's head (the heads of the
+ * other stripes are fed by stripe-0 relays: see {@link syncHeadFeeds}), relays fill
  * the shallowest free relay slots and viewers the deepest farm of their region (round-robin or
  * least load), so paths stay short and the origin sends about one copy. Each viewer has one
  * parent per stripe; a relay serves one stripe of a stream when there are enough of them. A
@@ -58,6 +60,8 @@ export class TieredPlanner extends TieredViews implements TreePlanner {
       viewersByRegion: new Map(),
       capableTabs: new Set(),
       provisioned: 0,
+      fedHeads: new Set(),
+      unfedHeads: new Set(),
     });
     return noChanges();
   }
@@ -245,6 +249,8 @@ export class TieredPlanner extends TieredViews implements TreePlanner {
     st.viewersByRegion.clear();
     st.capableTabs.clear();
     st.provisioned = 0;
+    st.fedHeads.clear();
+    st.unfedHeads.clear();
     this.forgetExclusions((key) => key.startsWith(`${streamId}\u0000`));
   }
 
@@ -256,6 +262,7 @@ export class TieredPlanner extends TieredViews implements TreePlanner {
   }
 
   private finish(rec: StripeRecorder): PlanChanges {
+    for (const st of this.core.streams.values()) syncHeadFeeds(this.core, rec, st);
     return rec.finish(this);
   }
 }

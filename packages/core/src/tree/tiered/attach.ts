@@ -52,7 +52,10 @@ function nearest(
   return findViewerParent(core, st, stripe, index, regions, child, 'busy', found).warm ?? found.warming;
 }
 
-/** Attaches a detached relay with its subtree (see {@link hangRelay}); the origin as the last resort. */
+/**
+ * Attaches a detached relay with its subtree (see {@link hangRelay}); the origin as the last resort.
+ * A head fed through stripe 0 is left detached there, for `syncHeadFeeds` to place.
+ */
 export function placeRelay(
   core: TieredCore,
   rec: StripeRecorder,
@@ -60,6 +63,7 @@ export function placeRelay(
   stripe: Stripe,
   id: NodeId,
 ): void {
+  if (stripe.index === 0 && st.fedHeads.has(id)) return;
   const region = core.entry(id).region;
   hangRelay(core, rec, st, stripe, id, core.regionOrder(region), true, (viewer) =>
     placeViewer(core, rec, st, stripe, viewer),

@@ -39,7 +39,10 @@ export class Stripe {
   readonly tabs = new ParentIndex();
   /** Viewers fed by the origin directly (no capacity was left for them). */
   readonly originFed = new Set<NodeId>();
-  /** Relays fed by the origin: one, when the plan is as cheap as it can be. */
+  /**
+   * Relays at the root of the stripe's tree: one, when the plan is as cheap as it can be. The origin
+   * feeds stripe 0's; those of other stripes are fed through stripe 0 when it has room.
+   */
   readonly heads = new Set<NodeId>();
   /** Number of viewer children of each parent. */
   readonly viewerKids = new Map<NodeId, number>();
@@ -76,6 +79,13 @@ export interface TStream {
   capableTabs: Set<NodeId>;
   /** Viewers the last `provision` asked capacity for (0: none asked). */
   provisioned: number;
+  /**
+   * Heads of stripes 1…k−1 that are leaves of stripe 0's tree only to be fed the whole stream
+   * there, not by the origin (see `head-feeds.ts`).
+   */
+  fedHeads: Set<NodeId>;
+  /** Heads of stripes 1…k−1 stripe 0 had no room to feed (fed by the origin; tried again later). */
+  unfedHeads: Set<NodeId>;
 }
 
 /**

@@ -107,10 +107,12 @@ export abstract class TieredViews implements PlanView {
     const seen = new Set<NodeId>();
     let origin = false;
     let tier = 0;
+    // A head fed through stripe 0 gets the whole stream from its feeder there, not the origin.
+    const fed = this.core.streams.get(streamId)?.fedHeads.has(nodeId) ?? false;
     for (const place of m.stripes) {
       tier = Math.max(tier, place.tier);
       if (place.parent === null) {
-        origin = true;
+        if (!fed) origin = true;
         continue;
       }
       const role = this.core.nodes.get(place.parent)?.node.role;
@@ -163,11 +165,38 @@ export abstract class TieredViews implements PlanView {
     return this.core.streams.get(streamId)?.stripes.length ?? 0;
   }
 
-  /** Stripe edges the origin feeds; ÷ stripes = copies of the stream the origin sends. */
+  /**
+   * Stripe edges of the plan that start at the origin, heads fed through stripe 0 included (their
+   * stripe's root); see {@link originCopies} for what the origin sends.
+   */
   originFanout(streamId: StreamId): number {
     let n = 0;
     for (const s of this.core.streams.get(streamId)?.stripes ?? []) n += s.heads.size + s.originFed.size;
     return n;
+  }
+
+  /**
+   * Copies of the stream the origin sends, as the data plane moves it: one whole copy per relay
+   * told `origin: true` (an origin-fed head prefetches whole segments), plus 1/k per stripe a
+   * viewer is fed by the origin in (the one share it fetches there).
+   */
+  originCopies(streamId: StreamId): number {
+    const st = this.core.streams.get(streamId);
+    if (!st) return 0;
+    const relays = new Set<NodeId>();
+    let viewerStripes = 0;
+    for (const stripe of st.stripes) {
+      for (const id of stripe.heads) if (!st.fedHeads.has(id)) relays.add(id);
+      viewerStripes += stripe.originFed.size;
+    }
+    return relays.size + viewerStripes / st.stripes.length;
+  }
+
+  /** The stripe-0 relay that feeds `nodeId`, if it is a head fed through stripe 0. */
+  headFeeder(streamId: StreamId, nodeId: NodeId): NodeId | undefined {
+    const st = this.core.streams.get(streamId);
+    if (!st?.fedHeads.has(nodeId)) return undefined;
+    return st.stripes[0]?.tree.parentOf(nodeId) ?? undefined;
   }
 
   /** Children's cost ÷ upload (0 for nodes without upload). */
@@ -213,6 +242,12 @@ export abstract class TieredViews implements PlanView {
       let originChildren = 0;
       let interior = 0;
       let carried = 0;
+      let feedHops = 0;
+      if (stripe.index > 0) {
+        for (const id of stripe.heads) {
+          if (st.fedHeads.has(id)) feedHops = Math.max(feedHops, (st.stripes[0]?.tree.tierOf(id) ?? 1) - 1);
+        }
+      }
       for (const id of tree.members()) {
         const watching = st.viewers.has(id);
         const kids = tree.childCount(id);
@@ -229,6 +264,7 @@ export abstract class TieredViews implements PlanView {
         stripe: stripe.index,
         viewers,
         maxDepth,
+        feedHops,
         originChildren,
         interior,
         meanFanout,
