@@ -100,8 +100,8 @@ export function isProtectedAsFresh(core: TieredCore, st: TStream, stripe: Stripe
  * active for `minActiveMs` (or its audience clearly left: see {@link isProtectedAsFresh}), and
  * the other relays of the stripe have room for its children plus
  * the viewers the last `provision` asked for, its children move to them first and it is then
- * deactivated (released from streams it no longer serves). A relay that feeds other relays stays:
- * its least loaded leaf relay is merged into it instead. Returns the stripes that shrank.
+ * deactivated (released from streams it no longer serves). An origin-fed head that feeds relays
+ * stays: its least loaded leaf relay is merged into it instead. Returns the stripes that shrank.
  */
 export function consolidate(core: TieredCore, rec: StripeRecorder, nodeId: NodeId, only?: StreamId): number {
   const entry = core.entry(nodeId);
@@ -129,10 +129,11 @@ function consolidateIn(
   const nodeId = entry.node.id;
   if (isProtectedAsFresh(core, st, stripe, nodeId)) return false;
   const children = stripe.tree.childCount(nodeId);
-  if (children !== (stripe.viewerKids.get(nodeId) ?? 0)) {
-    // It feeds relays: the least loaded of its leaf relays is merged instead (into it), so the tree
-    // shrinks all the same. Merging a head first would re-hang its relay children from the
-    // origin, which then sends a second copy while the new head catches up.
+  const originFed = stripe.tree.parentOf(nodeId) === null && !st.fedHeads.has(nodeId);
+  if (originFed && children !== (stripe.viewerKids.get(nodeId) ?? 0)) {
+    // An origin-fed head that feeds relays: the least loaded of its leaf relays is merged into it
+    // instead, so the tree shrinks all the same. Merging the head would re-hang its relay children
+    // from the origin, which then sends a second copy while the new head catches up.
     const leaf = leafRelayChild(core, st, stripe, nodeId);
     if (!leaf || !consolidateIn(core, rec, st, stripe, leaf)) return false;
     core.offerIfIdle(leaf.node.id);
