@@ -236,7 +236,10 @@ export class StripeServer {
       return this.deps.onBadFrame(session, 'probe flood');
     }
     this.lastProbeAt.set(session, now);
-    session.sendStripe({ type: 'probe-reply', nonce: msg.nonce, pad: msg.pad });
+    // Paced by the upload cap like blocks are: the probe then measures what this node will deliver.
+    this.deps.scheduler.paced(msg.pad.length, () => {
+      if (!session.closed) session.sendStripe({ type: 'probe-reply', nonce: msg.nonce, pad: msg.pad });
+    });
   }
 
   /** The subscription `subId`, checked against the segment's stream; reports a bad frame if not. */

@@ -199,3 +199,19 @@ describe('UploadScheduler', () => {
     expect(clock.now()).toBe(10);
   });
 });
+
+describe('UploadScheduler.paced', () => {
+  it('sends a paced frame after its transfer time at the cap, at once without a cap', async () => {
+    const clock = new ManualClock();
+    const capped = new UploadScheduler({ clock, log: noLog, bytesPerSecond: 100_000 });
+    const sentAt: number[] = [];
+    capped.paced(20_000, () => sentAt.push(clock.now()));
+    await clock.advance(150);
+    expect(sentAt).toEqual([]);
+    await clock.advance(100);
+    expect(sentAt).toEqual([200]);
+    const free = new UploadScheduler({ clock, log: noLog });
+    free.paced(20_000, () => sentAt.push(clock.now()));
+    expect(sentAt).toEqual([200, 250]);
+  });
+});

@@ -65,7 +65,7 @@ export interface UploadSchedulerOptions {
   clock: Clock;
   /** Upload cap across all children; unlimited when omitted. */
   bytesPerSecond?: number;
-  /** Largest burst the cap allows, in bytes. Default: a quarter second of upload, at least one frame. */
+  /** Largest burst the cap allows, in bytes. Default: 50 ms of upload, at least two frames. */
   burstBytes?: number;
   /** A link whose `bufferedAmount()` is above this gets no more frames for now. Default 1 MiB. */
   highWaterMarkBytes?: number;
@@ -169,6 +169,26 @@ export class UploadScheduler {
     this.byJob.set(job, upload);
     // On the next turn, not now: requests that arrive together then share the burst fairly.
     this.wakeIn(0);
+  }
+
+  /**
+   * Runs `send` (which sends `bytes` outside any upload job, e.g. a probe's answer) after the
+   * time those bytes take at the cap, behind what is already owed, and charges them to it: what
+   * the frame measures is then the rate this node delivers, not an idle sender's burst. At once
+   * without a cap. Returns a function that cancels a send still waiting.
+   */
+  paced(bytes: number, send: () => void): () => void {
+    const bucket = this.bucket;
+    if (!bucket || this.stopped) {
+      send();
+      return () => {};
+    }
+    const wait = bucket.msUntilSendable() + (bytes * 1000) / bucket.bytesPerSecond;
+    bucket.take(bytes);
+    const timer = this.options.clock.setTimeout(() => {
+      if (!this.stopped) send();
+    }, wait);
+    return () => this.options.clock.clearTimeout(timer);
   }
 
   /**
@@ -329,9 +349,14 @@ function framePayloadFor(rate: number): number {
   return Math.min(DATA_FRAME_PAYLOAD_BYTES, Math.max(MIN_FRAME_PAYLOAD_BYTES, Math.floor(rate / 20)));
 }
 
-/** A quarter second of upload by default, at least one frame. */
+/**
+ * 50 ms of upload by default, at least two frames. A longer burst lets a sender that was idle
+ * send far above its cap for a while, which a receiver measuring its sources (striped pulls
+ * weigh them by delivered bytes) takes for speed: with a quarter second the pattern swung from
+ * source to source, with 50 ms it settles (see docs/BENCHMARKS.md, striped pulls).
+ */
 function burstFor(rate: number, framePayloadBytes: number, burstBytes: number | undefined): number {
-  return burstBytes ?? Math.max(rate / 4, framePayloadBytes + DATA_FRAME_HEADER_BYTES);
+  return burstBytes ?? Math.max(rate / 20, 2 * (framePayloadBytes + DATA_FRAME_HEADER_BYTES));
 }
 
 function readableBytes(job: UploadJob): number {
