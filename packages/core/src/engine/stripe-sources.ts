@@ -39,6 +39,8 @@ export class StripeSources {
   private starting: Promise<void> | undefined;
   /** The pull's next unreserved sequence number as of its last tick. */
   private cursorHint = 0;
+  /** Sources whose share the last recalculations cut by half or more (see {@link takeCuts}). */
+  private readonly cuts = new Set<StripeSource>();
   /** Route mode: sources that are routing relays, and the node each routes its blocks from. */
   private routes: ReadonlyMap<NodeId, NodeId> = new Map();
 
@@ -176,6 +178,12 @@ export class StripeSources {
     source.blocks++;
   }
 
+  /** Counts a duplicate block `source` delivered towards its rate (not its useful bytes). */
+  deliveredDuplicate(source: StripeSource, seq: number, bytes: number): void {
+    this.meter.record(source.id, seq, bytes);
+    source.lastBlockAt = this.options.clock.now();
+  }
+
   /** Logs an out-of-sequence arrival (the document logs them). */
   outOfSequence(id: SourceId, seq: number, expected: number | undefined, key: string): void {
     const source = this.byId(id);
@@ -236,6 +244,17 @@ export class StripeSources {
       source.busyMs += now - source.busySince;
       source.busySince = undefined;
     }
+  }
+
+  /**
+   * Sources whose share a recalculation just cut by half or more (once each). A new pattern
+   * applies only from its start; the blocks they already owe in segments asked for before it
+   * would still come at their old, overestimated pace, so the pull moves the tail of those.
+   */
+  takeCuts(): StripeSource[] {
+    const out = [...this.cuts].filter((s) => this.sources.get(s.session) === s);
+    this.cuts.clear();
+    return out;
   }
 
   /** `source` stalled: it leaves the pattern for `readmitMs`. */
@@ -360,6 +379,13 @@ export class StripeSources {
     );
     if (!result || samePattern(result.epoch.pattern, schedule.current.pattern)) return false;
     const kept = new Set(result.epoch.pattern);
+    const before = patternShares(schedule.current.pattern);
+    const after = patternShares(result.epoch.pattern);
+    for (const [id, share] of before) {
+      const source = this.byId(id);
+      // Its share fell by half or more: it was found slower than its owed blocks assumed.
+      if (source && (after.get(id) ?? 0) <= share / 2) this.cuts.add(source);
+    }
     for (const id of schedule.current.pattern) {
       const source = this.byId(id);
       // Left out for delivering nothing while it owed blocks: measured again after a while.

@@ -215,8 +215,9 @@ export class StripedPull {
       return this.deps.badFrame(session, `block for subscription ${frame.sub}, not its own`);
     }
     const pending = this.pendingAt(frame.seq);
-    // A block of a segment already complete (a duplicate path) or given up: dropped.
-    if (!pending) return;
+    // A block of a segment already complete (another source was quicker) or given up: dropped,
+    // but it was delivered all the same, which the source's rate counts.
+    if (!pending) return this.sources.deliveredDuplicate(source, frame.seq, frame.payload.byteLength);
     const { assembly } = pending;
     if (!assembly || !pending.progress.has(source)) {
       return this.deps.badFrame(session, `block ${frame.seq} before stripe-have`);
@@ -224,6 +225,11 @@ export class StripedPull {
     const verdict = assembly.accept(frame.seq, frame.payload, source.id);
     if (verdict === 'bad-size' || verdict === 'out-of-range') {
       return this.deps.badFrame(session, `block ${frame.seq}: ${verdict}`);
+    }
+    if (verdict === 'duplicate') {
+      // Not needed (another source was quicker, or it was moved off this one), but delivered:
+      // it counts for the source's rate and shows it is not stalled.
+      return this.sources.deliveredDuplicate(source, frame.seq, frame.payload.byteLength);
     }
     if (verdict !== 'accepted') return;
     const now = this.deps.clock.now();
@@ -432,7 +438,33 @@ export class StripedPull {
       if (stalled) this.repair(pending);
     }
     if (this.sources.tick(now, this.cursor)) {
+      for (const source of this.sources.takeCuts()) this.moveBacklog(source);
       for (const pending of [...this.pending.values()]) this.repair(pending);
+    }
+  }
+
+  /**
+   * `source` turned out slower than the blocks it owes assumed: it keeps about one interval's
+   * worth at its measured rate (the earliest), the rest go to the others now. (It may still send
+   * some of them; duplicates are dropped by sequence number.)
+   */
+  private moveBacklog(source: StripeSource): void {
+    const { blockBytes, intervalMs } = this.deps.settings;
+    let keep = Math.max(1, Math.floor((source.lastRate * intervalMs) / 1000 / blockBytes));
+    const ordered = [...this.pending.values()].sort((a, b) => a.baseSeq - b.baseSeq);
+    for (const pending of ordered) {
+      const { assembly } = pending;
+      if (!assembly || pending.out.has(source)) continue;
+      const owed = assembly.missing().filter((m) => m.owedBy === source.id);
+      const moving = owed.slice(Math.min(owed.length, keep));
+      keep = Math.max(0, keep - owed.length);
+      if (moving.length === 0) continue;
+      const others = this.sources.active().filter((s) => s !== source && !pending.out.has(s));
+      if (others.length === 0) continue;
+      this.request(
+        pending,
+        this.sources.reassign(moving, (owner) => owner === source, others),
+      );
     }
   }
 
