@@ -409,7 +409,7 @@ test('a relay corrupting every block: each bad block rejected, the relay reporte
       type: 'coordinator',
       description: `${evicted ? 'evicted' : 'not evicted'}: ${reports.join(' | ')}`,
     });
-    await expect(pages[0]?.getByTestId('stripe-panel') as ReturnType<Page['getByTestId']>).toBeVisible();
+    // (The stripe panel shows only on tabs still pulling from two sources: not asserted here.)
     // No bad byte reached MediaSource: every media append is a segment the publisher signed.
     for (const [i, page] of pages.entries())
       checkAppends(`tab ${i + 1}`, await appends(page), manifests.bySha);

@@ -60,7 +60,7 @@ export interface PeerEngineOptions {
    * Default: unlimited.
    */
   uploadBytesPerSecond?: number;
-  /** Burst the upload cap allows, bytes. Default: a quarter second of upload. */
+  /** Burst the upload cap allows, bytes. Default: 50 ms of upload, at least two frames. */
   uploadBurstBytes?: number;
   /** No frames are queued into a link whose send buffer holds more than this. Default 1 MiB. */
   highWaterMarkBytes?: number;

@@ -65,7 +65,7 @@ export interface UploadSchedulerOptions {
   clock: Clock;
   /** Upload cap across all children; unlimited when omitted. */
   bytesPerSecond?: number;
-  /** Largest burst the cap allows, in bytes. Default: a quarter second of upload, at least one frame. */
+  /** Largest burst the cap allows, in bytes. Default: 50 ms of upload, at least two frames. */
   burstBytes?: number;
   /** A link whose `bufferedAmount()` is above this gets no more frames for now. Default 1 MiB. */
   highWaterMarkBytes?: number;
@@ -350,12 +350,13 @@ function framePayloadFor(rate: number): number {
 }
 
 /**
- * A quarter second of upload by default, at least one frame: a joining child's first segment
- * leaves at once from an idle sender. (Striped pulls do not take that burst for speed: probes
- * are paced at the cap, and a source's rate counts its busy time.)
+ * 50 ms of upload by default, at least two frames. A longer burst lets a sender that was idle
+ * send far above its cap for a while, which a receiver measuring its sources (striped pulls
+ * weigh them by delivered bytes) takes for speed: with a quarter second the pattern swung from
+ * source to source, with 50 ms it settles (see docs/BENCHMARKS.md, striped pulls).
  */
 function burstFor(rate: number, framePayloadBytes: number, burstBytes: number | undefined): number {
-  return burstBytes ?? Math.max(rate / 4, framePayloadBytes + DATA_FRAME_HEADER_BYTES);
+  return burstBytes ?? Math.max(rate / 20, 2 * (framePayloadBytes + DATA_FRAME_HEADER_BYTES));
 }
 
 function readableBytes(job: UploadJob): number {
