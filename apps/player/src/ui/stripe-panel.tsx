@@ -40,6 +40,12 @@ export function StripePanel() {
         ))}
       </p>
       <table data-testid="stripe-sources">
+        <colgroup>
+          <col />
+          <col className="col-share" />
+          <col className="col-rate" />
+          <col className="col-seq" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Source</th>
