@@ -10,7 +10,7 @@ import { connectSignaling, type PeerSocket } from './signaling-connect.ts';
 import { HeadlessViewer, type ViewerOptions } from './viewer.ts';
 import type { ViewerRecord } from './viewer/report.ts';
 import { poisonedPeerFactory, Poisoner } from './poison.ts';
-import { nodePeerFactory } from './webrtc.ts';
+import { nodePeerFactory, warmUpWebRtc } from './webrtc.ts';
 
 const PROGRAM = 'p2pcdn-relay';
 
@@ -60,6 +60,8 @@ async function main(argv: readonly string[]): Promise<number> {
     say('!'.repeat(78));
   }
   const peerFactory = nodePeerFactory({ bindAddress: command.bindAddress });
+  // While the coordinator registers us: the first child then connects as fast as later ones.
+  void warmUpWebRtc({ bindAddress: command.bindAddress });
   const common = {
     ...nodeOptions(command),
     signaling,
