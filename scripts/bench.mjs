@@ -110,9 +110,20 @@ function renderRelay(r, command) {
           `| peer engine without a relay (source → sink, 2 processes, for scale) | ${(r.direct.bytes / 1e6).toFixed(0)} | ${r.direct.mbps.toFixed(0)} | ${cpu(r.direct)} | ${total(r.direct).toFixed(1)} | ${busy(r.direct)} |`,
         ]
       : []),
+    ...(r.rawChain
+      ? [
+          `| raw node-datachannel chain (sender → forwarder → receiver, 3 processes, no engine) | ${(r.rawChain.bytes / 1e6).toFixed(0)} | ${r.rawChain.mbps.toFixed(0)} | ${cpu(r.rawChain)} | ${total(r.rawChain).toFixed(1)} | ${busy(r.rawChain)} |`,
+        ]
+      : []),
     `| through a relay worker (source → relay → sink, 3 processes) | ${(r.relay.bytes / 1e6).toFixed(0)} | ${r.relay.mbps.toFixed(0)} | ${cpu(r.relay)} | ${total(r.relay).toFixed(1)} | ${busy(r.relay)} |`,
     '',
     `**Ratio relay ÷ raw: ${r.ratio.toFixed(2)}** (goal ≥ 0.8). Load average when it ran: ${r.loadAverage ?? '–'}.${r.note ? ' ' + r.note : ''}`,
+    ...(r.rawChain
+      ? [
+          '',
+          `The raw chain itself reaches ${(r.rawChain.mbps / r.raw.mbps).toFixed(2)} of the raw pipe: forwarding through a third process with four DataChannel endpoints on these cores, with no product code at all. Relay ÷ raw chain: **${r.ratioToChain.toFixed(2)}**, the share of that forwarding capacity the worker's code keeps.`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -19,9 +19,14 @@ const FRAME_BYTES = 64 * 1024;
 const HIGH_WATER = 1024 * 1024;
 
 type IpcMessage =
-  | { kind: 'sdp'; sdp: string; type: string }
-  | { kind: 'candidate'; candidate: string; mid: string }
-  | { kind: 'done'; bytes: number; ms: number; cpuMs: number };
+  | { kind: 'sdp'; sdp: string; type: string; hop?: Hop }
+  | { kind: 'candidate'; candidate: string; mid: string; hop?: Hop }
+  | { kind: 'done'; bytes: number; ms: number; cpuMs: number }
+  /** The forwarder's CPU from its first received byte to its last sent one. */
+  | { kind: 'forwarded'; cpuMs: number };
+
+/** Which hop of the raw chain a forwarder's signal belongs to (1: from the sender, 2: to the receiver). */
+type Hop = 1 | 2;
 
 /** CPU time (user + system) this process used since `since`, in ms. */
 export function cpuMsSince(since: NodeJS.CpuUsage): number {
@@ -161,9 +166,145 @@ export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResu
   });
 }
 
+/**
+ * The middle of the raw chain: every message from the sender goes on to the receiver as it
+ * arrives, in node-datachannel alone (no engine, no framing, no store); what the next hop cannot
+ * take yet waits in a queue drained on `bufferedamountlow`. The cost of forwarding itself: two
+ * DataChannel endpoints in one process.
+ */
+function runForwarder(totalBytes: number): void {
+  const signalOut = (hop: Hop) => (pc: PeerConnection) => {
+    pc.onLocalDescription((sdp, type) =>
+      process.send?.({ kind: 'sdp', sdp, type, hop } satisfies IpcMessage),
+    );
+    pc.onLocalCandidate((candidate, mid) =>
+      process.send?.({ kind: 'candidate', candidate, mid, hop } satisfies IpcMessage),
+    );
+    return pc;
+  };
+  const upstream = signalOut(1)(new nodeDataChannel.PeerConnection('forwarder-in', rtcConfig()));
+  const downstream = signalOut(2)(new nodeDataChannel.PeerConnection('forwarder-out', rtcConfig()));
+  const out = downstream.createDataChannel('bench');
+  const queue: Buffer[] = [];
+  const asBuffer = (msg: Buffer | ArrayBuffer): Buffer => (Buffer.isBuffer(msg) ? msg : Buffer.from(msg));
+  let forwarded = 0;
+  let cpuAtFirst: NodeJS.CpuUsage | undefined;
+  const drain = (): void => {
+    if (!out.isOpen()) return;
+    while (queue.length > 0 && out.bufferedAmount() < HIGH_WATER) {
+      const msg = queue.shift()!;
+      out.sendMessageBinary(msg);
+      forwarded += msg.byteLength;
+    }
+    if (forwarded >= totalBytes && cpuAtFirst) {
+      process.send?.({ kind: 'forwarded', cpuMs: cpuMsSince(cpuAtFirst) } satisfies IpcMessage);
+      cpuAtFirst = undefined;
+    }
+  };
+  out.setBufferedAmountLowThreshold(HIGH_WATER / 2);
+  out.onBufferedAmountLow(drain);
+  out.onOpen(drain);
+  const poll = setInterval(drain, 5);
+  poll.unref();
+  upstream.onDataChannel((dc) => {
+    openChannels.add(dc);
+    dc.onMessage((msg) => {
+      if (typeof msg === 'string') return;
+      cpuAtFirst ??= process.cpuUsage();
+      queue.push(asBuffer(msg));
+      if (queue.length === 1) drain();
+    });
+  });
+  const fromSender = remoteSide(upstream);
+  const fromReceiver = remoteSide(downstream);
+  process.on('message', (raw: IpcMessage) => {
+    if (raw.kind === 'sdp' || raw.kind === 'candidate') (raw.hop === 2 ? fromReceiver : fromSender)(raw);
+  });
+}
+
+export interface ChainResult extends PipeResult {
+  cpuMs: { sender: number; forwarder: number; receiver: number };
+}
+
+/**
+ * The raw pipe through a middle process: sender → forwarder → receiver, node-datachannel only, the
+ * same three processes and four endpoints a relay chain has. What a relay could reach here if its
+ * own code cost nothing.
+ */
+export function measureRawChain(totalBytes = 256 * 1024 * 1024): Promise<ChainResult> {
+  const script = fileURLToPath(import.meta.url);
+  const options = { execArgv: ['--import', 'tsx'], stdio: 'inherit' as const };
+  const forwarder = fork(script, ['forwarder', String(totalBytes)], options);
+  const receiver = fork(script, ['receiver', String(totalBytes)], options);
+  const pc = new nodeDataChannel.PeerConnection('sender', rtcConfig());
+  pc.onLocalDescription((sdp, type) =>
+    forwarder.send({ kind: 'sdp', sdp, type, hop: 1 } satisfies IpcMessage),
+  );
+  pc.onLocalCandidate((candidate, mid) =>
+    forwarder.send({ kind: 'candidate', candidate, mid, hop: 1 } satisfies IpcMessage),
+  );
+  const dc = pc.createDataChannel('bench');
+  const frame = new Uint8Array(FRAME_BYTES).fill(7);
+  let sent = 0;
+  let cpuAtOpen = process.cpuUsage();
+  const pump = (): void => {
+    if (!dc.isOpen()) return;
+    while (sent < totalBytes && dc.bufferedAmount() < HIGH_WATER) {
+      dc.sendMessageBinary(frame);
+      sent += frame.byteLength;
+    }
+  };
+  dc.setBufferedAmountLowThreshold(HIGH_WATER / 2);
+  dc.onBufferedAmountLow(pump);
+  dc.onOpen(() => {
+    cpuAtOpen = process.cpuUsage();
+    pump();
+  });
+  const poll = setInterval(pump, 5);
+  const fromForwarder = remoteSide(pc);
+  return new Promise((resolve, reject) => {
+    let senderCpu: number | undefined;
+    let forwarderCpu: number | undefined;
+    let done: Extract<IpcMessage, { kind: 'done' }> | undefined;
+    const finish = (): void => {
+      if (!done || forwarderCpu === undefined || senderCpu === undefined) return;
+      clearInterval(poll);
+      pc.close();
+      forwarder.kill();
+      resolve({
+        bytes: done.bytes,
+        ms: done.ms,
+        mbps: (done.bytes * 8) / 1000 / done.ms,
+        cpuMs: { sender: senderCpu, forwarder: forwarderCpu, receiver: done.cpuMs },
+      });
+    };
+    forwarder.on('message', (raw: IpcMessage) => {
+      if (raw.kind === 'forwarded') {
+        forwarderCpu = raw.cpuMs;
+        finish();
+      } else if (raw.kind === 'sdp' || raw.kind === 'candidate') {
+        if (raw.hop === 2) receiver.send({ ...raw, hop: undefined });
+        else fromForwarder(raw);
+      }
+    });
+    receiver.on('message', (raw: IpcMessage) => {
+      if (raw.kind === 'done') {
+        done = raw;
+        senderCpu = cpuMsSince(cpuAtOpen);
+        finish();
+      } else forwarder.send({ ...raw, hop: 2 } as IpcMessage);
+    });
+    receiver.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`raw-chain receiver exited with ${code}`));
+    });
+  });
+}
+
 const role = process.argv[2];
 if (role === 'receiver') {
   runReceiver(Number(process.argv[3]));
+} else if (role === 'forwarder') {
+  runForwarder(Number(process.argv[3]));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   void measureRawPipe().then((result) => {
     console.log(JSON.stringify(result));

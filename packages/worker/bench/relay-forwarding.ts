@@ -23,7 +23,7 @@ import {
 } from '@p2pcdn/core';
 import { nodeClock } from '../src/node-clock.ts';
 import { nodePeerFactory } from '../src/webrtc.ts';
-import { cpuMsSince, measureRawPipe, type PipeResult } from './raw-pipe.ts';
+import { cpuMsSince, measureRawChain, measureRawPipe, type PipeResult } from './raw-pipe.ts';
 
 const STREAM = 'bench';
 const SEGMENT_BYTES = 1024 * 1024;
@@ -156,6 +156,14 @@ export interface RelayForwardingResult {
   /** Source → sink through the engine without a relay (with `--direct`). */
   direct?: RelayForwardingResult['relay'];
   ratio: number;
+  /**
+   * The raw pipe through a forwarding middle process (node-datachannel only): the same three
+   * processes and four endpoints as the relay chain, i.e. what a relay could reach here if its own
+   * code cost nothing.
+   */
+  rawChain?: PipeResult & CpuFigures;
+  /** relay ÷ rawChain: the share of the machine's forwarding capacity the worker's code keeps. */
+  ratioToChain?: number;
   note?: string;
 }
 
@@ -276,6 +284,7 @@ if (values.role) {
       .join(', ') + `; ${f.coresBusy.toFixed(2)} cores busy`;
   const loadBefore = loadavg()[0]?.toFixed(1);
   let raw: RelayForwardingResult['raw'] | undefined;
+  let chain: RelayForwardingResult['rawChain'] | undefined;
   if (!values['relay-only']) {
     console.log(`raw node-datachannel pipe, ${mb} MiB…`);
     const pipe = await measureRawPipe(mb * SEGMENT_BYTES);
@@ -286,6 +295,14 @@ if (values.role) {
     };
     raw = figures;
     console.log(`  ${figures.mbps.toFixed(0)} Mbit/s (CPU: ${perMB(figures)})`);
+    console.log(`raw node-datachannel chain (sender → forwarder → receiver), ${mb} MiB…`);
+    const chainPipe = await measureRawChain(mb * SEGMENT_BYTES);
+    chain = {
+      ...chainPipe,
+      ...cpuFigures(chainPipe.bytes, chainPipe.ms, chainPipe.cpuMs),
+      cpuMs: chainPipe.cpuMs,
+    };
+    console.log(`  ${chain.mbps.toFixed(0)} Mbit/s (CPU: ${perMB(chain)})`);
   }
   // libdatachannel rarely fails a negotiation ("remote candidate without ICE transport"); the
   // agent retries connections in the product, the benchmark retries the whole chain.
@@ -317,10 +334,16 @@ if (values.role) {
       raw,
       relay,
       ratio: relay.mbps / raw.mbps,
+      ...(chain && { rawChain: chain, ratioToChain: relay.mbps / chain.mbps }),
       loadAverage: `${loadBefore} → ${loadavg()[0]?.toFixed(1)}`,
       ...(direct && { direct }),
     };
     console.log(`ratio relay ÷ raw = ${result.ratio.toFixed(2)}`);
+    if (result.ratioToChain !== undefined) {
+      console.log(
+        `ratio relay ÷ raw chain (same processes and endpoints) = ${result.ratioToChain.toFixed(2)}`,
+      );
+    }
     if (values.out) writeFileSync(values.out, JSON.stringify(result, null, 2));
   }
   process.exit(relay.mismatches === 0 ? 0 : 1);
