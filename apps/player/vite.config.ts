@@ -31,7 +31,7 @@ function preloadChunks(names: readonly string[]): Plugin {
 
 export default defineConfig({
   base: '/',
-  plugins: [react(), preloadChunks(['hls', 'hls-playback'])],
+  plugins: [react(), preloadChunks(['start', 'vendor', 'store', 'hls', 'hls-playback'])],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -47,6 +47,12 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'hls', test: /node_modules[\\/]hls\.js/, priority: 3 },
+            // The early start's socket, evaluated before everything else (see src/main.tsx).
+            {
+              name: 'socket',
+              test: /node_modules[\\/](socket\.io-client|socket\.io-parser|engine\.io-client|engine\.io-parser|@socket\.io|xmlhttprequest-ssl)[\\/]/,
+              priority: 3,
+            },
             // The store the session writes is React-free; only its React binding goes with React.
             { name: 'store', test: /node_modules[\\/]zustand[\\/]esm[\\/]vanilla/, priority: 3 },
             {

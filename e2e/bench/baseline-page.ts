@@ -32,7 +32,7 @@ function page(src: string): string {
     if (last !== null && !v.seeking && !v.paused) { const d = v.currentTime - last; if (d > 0 && d < 1.5) figures.playedSec += d; }
     last = v.currentTime;
   });
-  const hls = new Hls();
+  const hls = new Hls({ startFragPrefetch: true });
   hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
     figures.httpBytes += data.frag.stats.loaded;
     const l = data.frag.stats.loading;

@@ -1,4 +1,11 @@
-import { AgentError, NodeAgent, socketSignaling, type StreamId, type StreamInfo } from '@p2pcdn/core';
+import {
+  AgentError,
+  NodeAgent,
+  socketSignaling,
+  toIceServers,
+  type StreamId,
+  type StreamInfo,
+} from '@p2pcdn/core';
 import createDebug from 'debug';
 import type { StoreApi } from 'zustand/vanilla';
 import type { PageParams } from '../page/page-params.ts';
@@ -15,13 +22,16 @@ import { publishFigures } from '../stats/publish.ts';
 import { StartupTimeline } from '../stats/startup-timeline.ts';
 import { browserClock } from './browser-clock.ts';
 import { watchCoordinatorSocket, type PeerSocket } from './coordinator-socket.ts';
+import { viewerHello } from '../page/page-defaults.ts';
 import { connectToCoordinator, type EarlyStart } from './early-start.ts';
+import { sameJson } from './primed-signaling.ts';
 import { P2pStack } from './core-stack.ts';
 import { createOriginFetch } from './origin-fetch.ts';
 import { gateOnParents } from './parent-gate.ts';
 import { ParentTracker } from './parent-tracker.ts';
-import { browserPeerFactory, webrtcSupported } from './peer-factory.ts';
+import { browserPeerFactory, createBrowserPeer, webrtcSupported } from './peer-factory.ts';
 import { pageStorage, rememberedSetupEstimator, rememberSetupMs } from './setup-time-memory.ts';
+import { WarmOffer } from './warm-offer.ts';
 import { WebRtcWarmUp } from './webrtc-warmup.ts';
 
 const log = createDebug('p2pcdn:player:session');
@@ -63,6 +73,8 @@ const REFRESH_MS = 1000;
 const RENDER_DELAY_CAP_MS = 3000;
 /** Longest head start signalling gets over hls.js's evaluation, ms since the session started. */
 const SIGNALLING_HEAD_START_MS = 400;
+/** How long after a warm offer was taken the next one is made, ms (off the start's busy moments). */
+const SPARE_OFFER_DELAY_MS = 2000;
 /** Stalls kept for `window.__p2pcdn.stallLog`. */
 const MAX_STALL_RECORDS = 20;
 /** One decoder for every text frame peers send. */
@@ -118,6 +130,11 @@ class PlayerSession {
   private readonly storage = pageStorage();
   private readonly tracker: ParentTracker;
   private readonly warmUp = new WebRtcWarmUp();
+  private readonly warmOffer = new WarmOffer({
+    create: (iceServers) => createBrowserPeer(true, iceServers, this.warmUp.certificates()),
+    now: () => performance.now(),
+    later: (run) => window.setTimeout(run, SPARE_OFFER_DELAY_MS),
+  });
   private attached: HTMLVideoElement | null = null;
   private monitor: PlaybackMonitor | null = null;
   private disposed = false;
@@ -209,7 +226,19 @@ class PlayerSession {
       );
     }
 
-    const socket = watchCoordinatorSocket(this.early?.socket ?? connectToCoordinator(), {
+    const hello = viewerHello(region, capacity);
+    // The early start's socket already said this hello and joined this stream, unless the page's
+    // parameters turned out other than it read them: then it registered something else.
+    const early = this.early;
+    const primed =
+      early?.primed &&
+      early.hello &&
+      sameJson(early.hello, hello) &&
+      early.primed.requests.join.streamId === streamId
+        ? early.primed
+        : null;
+    if (early && !primed) early.socket.close();
+    const socket = watchCoordinatorSocket(primed ? early!.socket : connectToCoordinator(), {
       onConnect: () => this.timeline.mark('socket-connected'),
       onUnreachable: (error) => this.fail(error, 'coordinator-unreachable'),
       log,
@@ -217,8 +246,8 @@ class PlayerSession {
     this.socket = socket;
     this.tracker.joining(streamId);
     // The playlist URL from the stream API lets hls.js start while signalling is under way.
-    const streamInfo = this.early
-      ? this.early.streamAnswer.then((answer) => parseStreamAnswer(streamId, answer))
+    const streamInfo = early
+      ? early.streamAnswer.then((answer) => parseStreamAnswer(streamId, answer))
       : fetchStream(streamId);
     void streamInfo.then((stream) => {
       if (stream) this.play(stream);
@@ -232,13 +261,13 @@ class PlayerSession {
     });
     this.stack = stack;
     const agent = new NodeAgent({
-      signaling: socketSignaling(socket, {
+      signaling: socketSignaling(primed ?? socket, {
         clock: browserClock,
         log: createDebug('p2pcdn:player:signaling'),
       }),
       engine: stack.buildEngine,
       store: stack.store,
-      peerFactory: browserPeerFactory(() => this.warmUp.certificates()),
+      peerFactory: browserPeerFactory(() => this.warmUp.certificates(), this.warmOffer),
       clock: browserClock,
       hostStats: () => {
         const { startupMs, stalls } = this.playback();
@@ -262,7 +291,6 @@ class PlayerSession {
     agent.on('origin', (id, allowed) => stack.setOriginAllowed(id, allowed));
     agent.on('assignment', (a) => {
       this.tracker.assigned(a.streamId, a.parents);
-      if (a.streamId === streamId) this.markSignalled();
       if (a.streamId === streamId && a.parents.length > 0) this.timeline.mark('parents');
     });
     agent.on('link', (info, change) => {
@@ -274,13 +302,7 @@ class PlayerSession {
     agent.on('release', (id) => this.tracker.stopped(id));
     agent.on('error', (error) => log('agent error: %O', error));
 
-    const welcomed = agent.start({
-      role: 'viewer',
-      agent: 'browser',
-      region,
-      capacity,
-      name: 'browser',
-    });
+    const welcomed = agent.start(hello);
     // While the coordinator answers: the first parent connection then finds WebRTC set up.
     void this.warmUp.run();
     const welcome = await welcomed;
@@ -290,7 +312,11 @@ class PlayerSession {
 
     let stream: StreamInfo;
     try {
-      stream = await this.join(agent, streamId);
+      const joined = this.join(agent, streamId);
+      // The first parent's offer is made while the join is answered (see WarmOffer).
+      this.warmOffer.prepare(toIceServers(welcome.iceServers));
+      this.markSignalled();
+      stream = await joined;
     } catch (error) {
       this.tracker.stopped(streamId);
       throw error;
@@ -462,6 +488,7 @@ class PlayerSession {
     this.detachMedia();
     this.hls?.destroy();
     this.hls = null;
+    this.warmOffer.dispose();
     const agent = this.agent;
     const socket = this.socket;
     const stack = this.stack;

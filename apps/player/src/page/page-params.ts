@@ -6,14 +6,10 @@ import {
   type Region,
   type StreamId,
 } from '@p2pcdn/core';
+import { DEFAULT_CACHE_BYTES, DEFAULT_REGION, DEFAULT_UPLOAD_KBPS } from './page-defaults.ts';
 import { PlayerError } from './player-error.ts';
 
-/** Upload a tab offers its children when `?upload=` is absent, kbit/s. */
-export const DEFAULT_UPLOAD_KBPS = 8000;
-/** Segment cache a tab keeps when `?cache=` (MB) is absent. */
-export const DEFAULT_CACHE_BYTES = 200 * 1024 * 1024;
-/** Region when `?region=` is absent. */
-export const DEFAULT_REGION: Region = 'local';
+export { DEFAULT_CACHE_BYTES, DEFAULT_REGION, DEFAULT_UPLOAD_KBPS };
 
 /** What the page's query string asks for. */
 export interface PageParams {
@@ -41,7 +37,7 @@ export function parsePageParams(search: string): PageParams {
     streamId = parsed.value;
   }
 
-  let region = DEFAULT_REGION;
+  let region = DEFAULT_REGION as Region;
   const regionParam = query.get('region');
   if (regionParam !== null && regionParam !== '') {
     const parsed = validate(RegionSchema, regionParam);

@@ -53,6 +53,10 @@ export function startHlsPlayback(options: HlsPlaybackOptions): HlsPlayback {
     // sets MediaSource.duration at every playlist refresh, a synchronous call that waits for the
     // media pipeline and makes the native controls lay out a new timeline.
     liveDurationInfinity: true,
+    // The first fragment (and its init segment) is requested as soon as the playlist is parsed,
+    // not at hls.js's next 100 ms tick after the MediaSource opens: P2P fragments wait in the
+    // parent gate meanwhile, so the request is there the moment the parent's link opens.
+    startFragPrefetch: true,
   });
   const origin = new URL(stream.url).host;
   let mediaRecoveries = 0;
