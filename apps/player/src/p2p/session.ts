@@ -11,7 +11,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { PageParams } from '../page/page-params.ts';
 import { errorInfo, PlayerError } from '../page/player-error.ts';
 import { fetchStream, fetchStreams, parseStreamAnswer, unknownStreamMessage } from '../page/streams-api.ts';
-import type * as HlsPlaybackModule from '../playback/hls-playback.ts';
+import * as HlsPlaybackModule from '../playback/hls-playback.ts';
 import type { HlsPlayback } from '../playback/hls-playback.ts';
 import { PlaybackMonitor, type PlaybackFigures } from '../playback/playback-monitor.ts';
 import { createVideoElement } from '../playback/video-element.ts';
@@ -71,7 +71,7 @@ export interface SessionHandle {
 const REFRESH_MS = 1000;
 /** Longest the page's rendering waits for the first frame, ms since the session started. */
 const RENDER_DELAY_CAP_MS = 3000;
-/** Longest head start signalling gets over hls.js's evaluation, ms since the session started. */
+/** Longest head start signalling gets over hls.js's start, ms since the session started. */
 const SIGNALLING_HEAD_START_MS = 400;
 /** How long after a warm offer was taken the next one is made, ms (off the start's busy moments). */
 const SPARE_OFFER_DELAY_MS = 2000;
@@ -146,13 +146,14 @@ class PlayerSession {
   private markStarted: () => void = () => {};
   /**
    * Settles once signalling has done what the start depends on (the first parent assignment, or
-   * a failure), or after a short head start at most. hls.js (a long evaluation) waits for it: the
-   * hello, the join and the parent's offer then do not queue behind it on the main thread, and it
-   * runs while the WebRTC link is being set up, which happens mostly off the main thread.
+   * a failure), or after a short head start at most. hls.js's start (its first calls compile and
+   * run tens of ms of its code) waits for it: the assignment and the parent's offer then do not
+   * queue behind it on the main thread, and it runs while the WebRTC link is being set up, which
+   * happens mostly off the main thread.
    */
   private readonly signalled: Promise<void>;
   private markSignalled: () => void = () => {};
-  /** hls.js and its glue, a separate chunk fetched while the rest of the session starts. */
+  /** hls.js and its glue, once signalling had its head start (see {@link signalled}). */
   private readonly hlsModule: Promise<typeof HlsPlaybackModule>;
   /** The element the stream plays in, created with the session (see {@link SessionHandle.video}). */
   readonly video: HTMLVideoElement;
@@ -170,8 +171,9 @@ class PlayerSession {
     this.early = options.early ?? null;
     [this.started, this.markStarted] = settledAfter(RENDER_DELAY_CAP_MS);
     [this.signalled, this.markSignalled] = settledAfter(SIGNALLING_HEAD_START_MS);
-    // index.html preloads the chunk (fetched and compiled alongside the entry); evaluating it waits.
-    this.hlsModule = this.signalled.then(() => import('../playback/hls-playback.ts'));
+    // Evaluated with the rest of the page's code (while the early hello and join travel, see
+    // main.tsx), not after it: evaluated here it delayed the parent's answer by as long.
+    this.hlsModule = this.signalled.then(() => HlsPlaybackModule);
     this.video = createVideoElement(document);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.timeline.mark('bundle-start', {}, BUNDLE_START_MS);
@@ -291,6 +293,7 @@ class PlayerSession {
     agent.on('origin', (id, allowed) => stack.setOriginAllowed(id, allowed));
     agent.on('assignment', (a) => {
       this.tracker.assigned(a.streamId, a.parents);
+      if (a.streamId === streamId) this.markSignalled();
       if (a.streamId === streamId && a.parents.length > 0) this.timeline.mark('parents');
     });
     agent.on('link', (info, change) => {
@@ -315,7 +318,6 @@ class PlayerSession {
       const joined = this.join(agent, streamId);
       // The first parent's offer is made while the join is answered (see WarmOffer).
       this.warmOffer.prepare(toIceServers(welcome.iceServers));
-      this.markSignalled();
       stream = await joined;
     } catch (error) {
       this.tracker.stopped(streamId);

@@ -5,9 +5,10 @@ import { createFragmentLoaderClass, type FragmentLoaderDeps } from './fragment-l
 import { decideHlsError } from './hls-errors.ts';
 
 /**
- * hls.js and everything that touches it at run time, in one module the session imports
- * dynamically: the ~580 kB library is then fetched and evaluated while signalling is under way,
- * instead of before the page's first line of code runs.
+ * hls.js and everything that touches it at run time, in one module of its own (and a chunk of its
+ * own, preloaded by index.html). It is evaluated with the rest of the page's code after the early
+ * start has sent the hello and join (see main.tsx): an evaluation in the middle of the WebRTC setup
+ * held the parent's answer back by as long (40–70 ms here).
  */
 
 /** What an hls.js playback reports to the session. */
