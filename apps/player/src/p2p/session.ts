@@ -145,8 +145,8 @@ class PlayerSession {
   readonly started: Promise<void>;
   private markStarted: () => void = () => {};
   /**
-   * Settles once signalling has done what the start depends on (the first parent assignment, or
-   * a failure), or after a short head start at most. hls.js's start (its first calls compile and
+   * Settles once signalling has done what the start depends on (the first parent's offer is on its
+   * way, an assignment without parents, or a failure), or after a short head start at most. hls.js's start (its first calls compile and
    * run tens of ms of its code) waits for it: the assignment and the parent's offer then do not
    * queue behind it on the main thread, and it runs while the WebRTC link is being set up, which
    * happens mostly off the main thread.
@@ -262,6 +262,7 @@ class PlayerSession {
       originFetch: createOriginFetch(),
     });
     this.stack = stack;
+    const factory = browserPeerFactory(() => this.warmUp.certificates(), this.warmOffer);
     const agent = new NodeAgent({
       signaling: socketSignaling(primed ?? socket, {
         clock: browserClock,
@@ -269,7 +270,18 @@ class PlayerSession {
       }),
       engine: stack.buildEngine,
       store: stack.store,
-      peerFactory: browserPeerFactory(() => this.warmUp.certificates(), this.warmOffer),
+      peerFactory: (options) => {
+        const peer = factory(options);
+        // hls.js starts once the first parent's offer is on its way (see `signalled`).
+        if (options.initiator) {
+          peer.on('signal', (data) => {
+            if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'offer') {
+              this.markSignalled();
+            }
+          });
+        }
+        return peer;
+      },
       clock: browserClock,
       hostStats: () => {
         const { startupMs, stalls } = this.playback();
@@ -293,7 +305,8 @@ class PlayerSession {
     agent.on('origin', (id, allowed) => stack.setOriginAllowed(id, allowed));
     agent.on('assignment', (a) => {
       this.tracker.assigned(a.streamId, a.parents);
-      if (a.streamId === streamId) this.markSignalled();
+      // Without a parent to connect to, nothing else is waited for.
+      if (a.streamId === streamId && a.parents.length === 0) this.markSignalled();
       if (a.streamId === streamId && a.parents.length > 0) this.timeline.mark('parents');
     });
     agent.on('link', (info, change) => {
