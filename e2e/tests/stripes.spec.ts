@@ -120,28 +120,37 @@ async function untilStriped(pages: readonly Page[]): Promise<void> {
  * Collects the publisher's SHA-256 of every live segment (and the init segment) from the signed
  * manifest, polled often enough that no segment slides out unseen (the origin serves a window of
  * 6 segments of 2 s plus 7 behind it). The signature itself is the player's business: here the
- * origin is trusted, and the hashes are what appended bytes must match.
+ * origin is trusted, and the hashes are what appended bytes must match. A segment published in
+ * the last poll interval may already be appended, so a check reads the manifest once more after
+ * the appends (`read`), and that reading must succeed.
  */
-function collectManifests(manifestUrl: string): { bySha: Map<string, string>; stop: () => Promise<void> } {
+function collectManifests(manifestUrl: string): {
+  bySha: Map<string, string>;
+  read: () => Promise<void>;
+  stop: () => Promise<void>;
+} {
   const bySha = new Map<string, string>();
+  const read = async (): Promise<void> => {
+    const res = await fetch(manifestUrl, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`${manifestUrl}: HTTP ${res.status}`);
+    const signed = (await res.json()) as SignedManifest;
+    const manifest = JSON.parse(signed.payload) as {
+      entries: Array<{ key: string; sha256: string; sequence?: number }>;
+    };
+    for (const e of manifest.entries)
+      bySha.set(e.sha256, e.sequence === undefined ? e.key : String(e.sequence));
+  };
   let running = true;
   const loop = (async () => {
     while (running) {
-      try {
-        const signed = (await (await fetch(manifestUrl)).json()) as SignedManifest;
-        const manifest = JSON.parse(signed.payload) as {
-          entries: Array<{ key: string; sha256: string; sequence?: number }>;
-        };
-        for (const e of manifest.entries)
-          bySha.set(e.sha256, e.sequence === undefined ? e.key : String(e.sequence));
-      } catch {
-        // The next round will do; a miss shows up as an unknown hash, never as a pass.
-      }
+      // A missed round is made up by the next one, and by the reading after the appends.
+      await read().catch(() => undefined);
       await new Promise((r) => setTimeout(r, 1500));
     }
   })();
   return {
     bySha,
+    read,
     stop: async () => {
       running = false;
       await loop;
@@ -158,7 +167,7 @@ function checkAppends(tab: string, records: readonly AppendRecord[], bySha: Map<
   const unknown = records.filter((r) => !bySha.has(r.sha256 ?? ''));
   expect(
     unknown.map((r) => `${r.box} ${r.bytes} B at ${Math.round(r.atMs)} ms: ${r.sha256}`),
-    `${tab}: appends not in the signed manifest (bad bytes reached MediaSource)`,
+    `${tab}: appends not in the signed manifests read (sequences ${knownRange(bySha)}): bad bytes reached MediaSource`,
   ).toEqual([]);
   const media = records.filter((r) => r.box !== 'ftyp' && r.box !== 'moov');
   const sequences = media.map((r) => Number(bySha.get(r.sha256 ?? '')));
@@ -166,6 +175,12 @@ function checkAppends(tab: string, records: readonly AppendRecord[], bySha: Map<
   const gaps = sequences.slice(1).filter((s, i) => s !== (sequences[i] ?? 0) + 1);
   expect(gaps, `${tab}: appended sequence ${sequences.join(',')} is not consecutive`).toEqual([]);
   return sequences;
+}
+
+/** The live sequence numbers the manifests read listed, as `first–last`. */
+function knownRange(bySha: Map<string, string>): string {
+  const sequences = [...bySha.values()].map(Number).filter(Number.isInteger);
+  return sequences.length === 0 ? 'none' : `${Math.min(...sequences)}–${Math.max(...sequences)}`;
 }
 
 async function screenshots(pages: readonly Page[], testInfo: TestInfo, name: string): Promise<void> {
@@ -290,8 +305,9 @@ test('a relay SIGKILLed while blocks are in flight: no tab stalls, every segment
     }
     // Every segment still arrives: MediaSource got the publisher's bytes for consecutive segments,
     // at least 3 more of them since the kill.
-    for (const [i, page] of pages.entries()) {
-      const records = await appends(page);
+    const appended = await Promise.all(pages.map(appends));
+    await manifests.read();
+    for (const [i, records] of appended.entries()) {
       expect(
         records.length - (appendsAtKill[i] ?? 0),
         `tab ${i + 1} segments appended after the kill`,
@@ -411,8 +427,9 @@ test('a relay corrupting every block: each bad block rejected, the relay reporte
     });
     // (The stripe panel shows only on tabs still pulling from two sources: not asserted here.)
     // No bad byte reached MediaSource: every media append is a segment the publisher signed.
-    for (const [i, page] of pages.entries())
-      checkAppends(`tab ${i + 1}`, await appends(page), manifests.bySha);
+    const appended = await Promise.all(pages.map(appends));
+    await manifests.read();
+    for (const [i, records] of appended.entries()) checkAppends(`tab ${i + 1}`, records, manifests.bySha);
     await screenshots(pages, testInfo, 'poison');
   } finally {
     await manifests.stop();
