@@ -112,17 +112,17 @@ export interface PipeResult {
   cpuMs: { sender: number; receiver: number };
 }
 
-/** Sender side: forks the receiver, sends `totalBytes` in 64 KiB frames with backpressure. */
-export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResult> {
-  const child = fork(fileURLToPath(import.meta.url), ['receiver', String(totalBytes)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
+/**
+ * The sending end of a raw pipe: one channel, `totalBytes` in 64 KiB frames kept below the
+ * high-water mark. `stop()` closes it and returns the CPU it used since the channel opened.
+ */
+function startSender(
+  totalBytes: number,
+  signal: (msg: Extract<IpcMessage, { kind: 'sdp' | 'candidate' }>) => void,
+): { pc: PeerConnection; stop: () => number } {
   const pc = new nodeDataChannel.PeerConnection('sender', rtcConfig());
-  pc.onLocalDescription((sdp, type) => child.send({ kind: 'sdp', sdp, type } satisfies IpcMessage));
-  pc.onLocalCandidate((candidate, mid) =>
-    child.send({ kind: 'candidate', candidate, mid } satisfies IpcMessage),
-  );
+  pc.onLocalDescription((sdp, type) => signal({ kind: 'sdp', sdp, type }));
+  pc.onLocalCandidate((candidate, mid) => signal({ kind: 'candidate', candidate, mid }));
   const dc = pc.createDataChannel('bench');
   const frame = new Uint8Array(FRAME_BYTES).fill(7);
   let sent = 0;
@@ -144,19 +144,36 @@ export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResu
   });
   // onBufferedAmountLow can be missed when the queue drains between two checks: poll as well.
   const poll = setInterval(pump, 5);
+  return {
+    pc,
+    stop: () => {
+      clearInterval(poll);
+      const cpuMs = cpuMsSince(cpuAtOpen);
+      pc.close();
+      return cpuMs;
+    },
+  };
+}
+
+/** Sender side: forks the receiver, sends `totalBytes` in 64 KiB frames with backpressure. */
+export function measureRawPipe(totalBytes = 256 * 1024 * 1024): Promise<PipeResult> {
+  const child = fork(fileURLToPath(import.meta.url), ['receiver', String(totalBytes)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  const sender = startSender(totalBytes, (msg) => child.send(msg));
+  const { pc } = sender;
   return new Promise((resolve, reject) => {
     const remote = remoteSide(pc);
     child.on('message', (raw: IpcMessage) => {
       if (raw.kind !== 'done') remote(raw);
       else {
-        clearInterval(poll);
-        const sender = cpuMsSince(cpuAtOpen);
-        pc.close();
+        const senderCpu = sender.stop();
         resolve({
           bytes: raw.bytes,
           ms: raw.ms,
           mbps: (raw.bytes * 8) / 1000 / raw.ms,
-          cpuMs: { sender, receiver: raw.cpuMs },
+          cpuMs: { sender: senderCpu, receiver: raw.cpuMs },
         });
       }
     });
@@ -236,31 +253,8 @@ export function measureRawChain(totalBytes = 256 * 1024 * 1024): Promise<ChainRe
   const options = { execArgv: ['--import', 'tsx'], stdio: 'inherit' as const };
   const forwarder = fork(script, ['forwarder', String(totalBytes)], options);
   const receiver = fork(script, ['receiver', String(totalBytes)], options);
-  const pc = new nodeDataChannel.PeerConnection('sender', rtcConfig());
-  pc.onLocalDescription((sdp, type) =>
-    forwarder.send({ kind: 'sdp', sdp, type, hop: 1 } satisfies IpcMessage),
-  );
-  pc.onLocalCandidate((candidate, mid) =>
-    forwarder.send({ kind: 'candidate', candidate, mid, hop: 1 } satisfies IpcMessage),
-  );
-  const dc = pc.createDataChannel('bench');
-  const frame = new Uint8Array(FRAME_BYTES).fill(7);
-  let sent = 0;
-  let cpuAtOpen = process.cpuUsage();
-  const pump = (): void => {
-    if (!dc.isOpen()) return;
-    while (sent < totalBytes && dc.bufferedAmount() < HIGH_WATER) {
-      dc.sendMessageBinary(frame);
-      sent += frame.byteLength;
-    }
-  };
-  dc.setBufferedAmountLowThreshold(HIGH_WATER / 2);
-  dc.onBufferedAmountLow(pump);
-  dc.onOpen(() => {
-    cpuAtOpen = process.cpuUsage();
-    pump();
-  });
-  const poll = setInterval(pump, 5);
+  const sender = startSender(totalBytes, (msg) => forwarder.send({ ...msg, hop: 1 }));
+  const { pc } = sender;
   const fromForwarder = remoteSide(pc);
   return new Promise((resolve, reject) => {
     let senderCpu: number | undefined;
@@ -268,8 +262,6 @@ export function measureRawChain(totalBytes = 256 * 1024 * 1024): Promise<ChainRe
     let done: Extract<IpcMessage, { kind: 'done' }> | undefined;
     const finish = (): void => {
       if (!done || forwarderCpu === undefined || senderCpu === undefined) return;
-      clearInterval(poll);
-      pc.close();
       forwarder.kill();
       resolve({
         bytes: done.bytes,
@@ -290,7 +282,7 @@ export function measureRawChain(totalBytes = 256 * 1024 * 1024): Promise<ChainRe
     receiver.on('message', (raw: IpcMessage) => {
       if (raw.kind === 'done') {
         done = raw;
-        senderCpu = cpuMsSince(cpuAtOpen);
+        senderCpu = sender.stop();
         finish();
       } else forwarder.send({ ...raw, hop: 2 } as IpcMessage);
     });
